@@ -1,0 +1,109 @@
+// Builds every bundle with esbuild's context API:
+//   dist/extension.js  the extension (Node, CommonJS, `vscode` external)
+//   dist/webview.js    the run panel's browser side
+//   dist/sandbox.js    the local sandbox CLI (Node)
+//   out/test/**        unit, chaos and in-VS-Code test bundles (not in --production)
+// Flags: --production (minify, no sourcemaps, no tests), --watch.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints errors in the form VS Code's $esbuild-watch problem matcher reads. */
+const problemMatcherPlugin = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+function listTests(dir, suffix) {
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listTests(p, suffix));
+    else if (entry.name.endsWith(suffix)) out.push(p);
+  }
+  return out;
+}
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'silent',
+  plugins: [problemMatcherPlugin],
+};
+
+const configs = [
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/sandbox/cli.ts'], outfile: 'dist/sandbox.js' },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'silent',
+    plugins: [problemMatcherPlugin],
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+  },
+];
+
+if (!production) {
+  const unit = listTests('test/unit', '.test.ts');
+  if (unit.length) configs.push({ ...node, entryPoints: unit, outdir: 'out/test/unit', outbase: 'test/unit' });
+  const chaos = listTests('test/chaos', '.test.ts');
+  if (chaos.length) configs.push({ ...node, entryPoints: chaos, outdir: 'out/test/chaos', outbase: 'test/chaos' });
+  // Tests that run inside VS Code: the mocha entry, the suites, and the launcher.
+  const vscodeEntries = [
+    ...listTests('test/vscode', '.ts').filter((f) => !f.endsWith('.d.ts')),
+  ];
+  if (vscodeEntries.length) {
+    configs.push({
+      ...node,
+      entryPoints: vscodeEntries,
+      outdir: 'out/test/vscode',
+      outbase: 'test/vscode',
+      external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
+    });
+  }
+}
+
+async function main() {
+  const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  let failed = false;
+  for (const ctx of contexts) {
+    try {
+      await ctx.rebuild();
+    } catch {
+      failed = true;
+    }
+    await ctx.dispose();
+  }
+  if (failed) process.exit(1);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
