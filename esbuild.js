@@ -70,6 +70,11 @@ if (!production) {
   if (unit.length) configs.push({ ...node, entryPoints: unit, outdir: 'out/test/unit', outbase: 'test/unit' });
   const chaos = listTests('test/chaos', '.test.ts');
   if (chaos.length) configs.push({ ...node, entryPoints: chaos, outdir: 'out/test/chaos', outbase: 'test/chaos' });
+  // Benchmarks: entry points are the top-level files of test/bench.
+  const bench = listTests('test/bench', '.ts').filter((f) => path.dirname(f) === path.join('test', 'bench'));
+  if (bench.length) {
+    configs.push({ ...node, entryPoints: bench, outdir: 'out/test/bench', outbase: 'test/bench', external: ['playwright-core'] });
+  }
   // Tests that run inside VS Code: the mocha entry, the suites, and the launcher.
   const vscodeEntries = [
     ...listTests('test/vscode', '.ts').filter((f) => !f.endsWith('.d.ts')),

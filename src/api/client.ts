@@ -1,0 +1,130 @@
+// FlowRunsClient: every endpoint of the Flow Runs API (wire protocol section 4)
+// over HttpTransport, plus the two event streams.
+import type {
+  ApiResult, CallOptions, FlowRunPatch, FlowRunsApi, StreamConnection, StreamHandlers,
+} from './api';
+import { ApiError } from './errors';
+import { isObject } from './envelope';
+import { HttpTransport, type HttpMethod, type RetryOptions } from './http';
+import { silentLogger, type Logger } from './logger';
+import type { ApiMessage, Flow, FlowRun, ListPage, ListRequest, Task, Visibility } from './models';
+import { openEventStream } from './sse';
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey: string | undefined;
+  /** Sent as X-Client-Source: flow-runs-vscode/<clientVersion>. */
+  clientVersion: string;
+  /** One line per request ("POST /flowruns 201 35ms"); never the key. */
+  logger?: Logger;
+  /** Deadline of one call, all retries included. Default 30000. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  onMessages?: (messages: ApiMessage[], method: string, path: string) => void;
+  onRequest?: (method: string, path: string) => void;
+}
+
+const seg = (id: string): string => encodeURIComponent(id);
+
+export class FlowRunsClient implements FlowRunsApi {
+  readonly baseUrl: string;
+  private readonly http: HttpTransport;
+  private readonly logger: Logger;
+
+  constructor(opts: ClientOptions) {
+    this.http = new HttpTransport(opts);
+    this.baseUrl = this.http.baseUrl;
+    this.logger = opts.logger ?? silentLogger;
+  }
+
+  async createRun(flow: string, input: Record<string, unknown>, opts?: CallOptions): Promise<ApiResult<FlowRun>> {
+    const res = await this.call('POST', '/flowruns', { flow, input }, false, opts);
+    return { data: this.object<FlowRun>(res.data, 'POST', '/flowruns'), messages: res.messages };
+  }
+
+  async getRun(id: string, opts?: CallOptions): Promise<FlowRun> {
+    const path = `/flowruns/${seg(id)}`;
+    return this.object<FlowRun>((await this.call('GET', path, undefined, true, opts)).data, 'GET', path);
+  }
+
+  async listRuns(req: ListRequest, opts?: CallOptions): Promise<ListPage<FlowRun>> {
+    return this.page<FlowRun>((await this.call('POST', '/flowruns/list', req, true, opts)).data, '/flowruns/list');
+  }
+
+  async cancelRun(id: string, opts?: CallOptions): Promise<FlowRun | undefined> {
+    const path = `/flowruns/${seg(id)}/cancel`;
+    const { data } = await this.call('POST', path, undefined, false, opts);
+    // Cancel may answer 204, an empty object, or the run.
+    return isObject(data) && typeof data.id === 'string' ? (data as unknown as FlowRun) : undefined;
+  }
+
+  async cloneRun(id: string, opts?: CallOptions): Promise<Flow> {
+    const path = `/flowruns/${seg(id)}/clone`;
+    return this.object<Flow>((await this.call('POST', path, undefined, false, opts)).data, 'POST', path);
+  }
+
+  async updateRun(id: string, patch: FlowRunPatch, opts?: CallOptions): Promise<FlowRun> {
+    const path = `/flowruns/${seg(id)}`;
+    return this.object<FlowRun>((await this.call('POST', path, patch, false, opts)).data, 'POST', path);
+  }
+
+  async setVisibility(id: string, visibility: Visibility, opts?: CallOptions): Promise<FlowRun> {
+    const path = `/flowruns/${seg(id)}/visibility`;
+    return this.object<FlowRun>((await this.call('POST', path, { visibility }, false, opts)).data, 'POST', path);
+  }
+
+  async listFlows(req: ListRequest, opts?: CallOptions): Promise<ListPage<Flow>> {
+    return this.page<Flow>((await this.call('POST', '/flows/list', req, true, opts)).data, '/flows/list');
+  }
+
+  async getFlow(id: string, opts?: CallOptions): Promise<Flow> {
+    const path = `/flows/${seg(id)}`;
+    return this.object<Flow>((await this.call('GET', path, undefined, true, opts)).data, 'GET', path);
+  }
+
+  async getTask(id: string, opts?: CallOptions): Promise<Task> {
+    const path = `/tasks/${seg(id)}`;
+    return this.object<Task>((await this.call('GET', path, undefined, true, opts)).data, 'GET', path);
+  }
+
+  streamRun(id: string, handlers: StreamHandlers<FlowRun>, opts?: CallOptions): StreamConnection {
+    return openEventStream(this.http, `/flowruns/${seg(id)}/stream`, handlers, opts, this.logger);
+  }
+
+  streamTasks(id: string, handlers: StreamHandlers<Task>, opts?: CallOptions): StreamConnection {
+    return openEventStream(this.http, `/flowruns/${seg(id)}/tasks/stream`, handlers, opts, this.logger);
+  }
+
+  private call(method: HttpMethod, path: string, body: unknown, idempotent: boolean, opts: CallOptions | undefined) {
+    return this.http.request({ method, path, body, idempotent, signal: opts?.signal, timeoutMs: opts?.timeoutMs });
+  }
+
+  /** A DTO must be an object with an id; anything else is a broken answer, not a crash later. */
+  private object<T>(data: unknown, method: string, path: string): T {
+    if (isObject(data) && typeof data.id === 'string') return data as unknown as T;
+    throw new ApiError({
+      kind: 'bad_response',
+      code: 'unexpected_shape',
+      userMessage: `The answer to ${method} ${path} did not contain the expected object. Check that "flowRuns.baseUrl" points to the Flow Runs API.`,
+      method,
+      path,
+    });
+  }
+
+  /** A list page; a bare array is accepted as a single page. */
+  private page<T>(data: unknown, path: string): ListPage<T> {
+    if (Array.isArray(data)) return { items: data as T[], has_next: false, next_cursor: null };
+    if (isObject(data) && Array.isArray(data.items)) {
+      const page = data as unknown as ListPage<T>;
+      const next = typeof data.next_cursor === 'string' && data.next_cursor !== '' ? data.next_cursor : null;
+      return { ...page, next_cursor: next, has_next: data.has_next === true || (data.has_next === undefined && next !== null) };
+    }
+    throw new ApiError({
+      kind: 'bad_response',
+      code: 'unexpected_shape',
+      userMessage: `The answer to POST ${path} was not a list page. Check that "flowRuns.baseUrl" points to the Flow Runs API.`,
+      method: 'POST',
+      path,
+    });
+  }
+}

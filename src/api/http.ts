@@ -1,0 +1,483 @@
+// The HTTP transport: headers, deadlines, manual same-origin redirects,
+// the three success forms, problem -> ApiError, and retries.
+//
+// Retry policy (why it is safe):
+// - 429 is a refusal: the server did not act on the request, so any call may
+//   be sent again after the wait it asks for (Retry-After, else
+//   X-RateLimit-Reset, else exponential backoff with full jitter).
+// - 5xx, network errors and cut-off bodies are retried only for idempotent
+//   reads (GET, and POST .../list). A create, cancel, clone, update or
+//   visibility change may already have happened on the server, so it is
+//   never sent twice: the caller gets the error and the user decides.
+// - Every call has one deadline (timeoutMs) covering all its attempts and
+//   waits; a wait that would pass the deadline is not started.
+import fetch, { type Response } from 'node-fetch';
+import {
+  ApiError, abortedError, noKeyError, redactSecret, timeoutError, type ApiErrorKind,
+} from './errors';
+import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep } from './backoff';
+import { isObject, problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
+import { endpointFor } from './scopes';
+import { checkBaseUrl } from './url';
+import { silentLogger, type Logger } from './logger';
+import type { ApiMessage } from './models';
+
+export interface RetryOptions {
+  maxRetries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface TransportOptions {
+  baseUrl: string;
+  apiKey: string | undefined;
+  clientVersion: string;
+  logger?: Logger;
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  onMessages?: (messages: ApiMessage[], method: string, path: string) => void;
+  onRequest?: (method: string, path: string) => void;
+}
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface RequestSpec {
+  method: HttpMethod;
+  path: string;
+  body?: unknown;
+  /** Reads may be retried on 5xx/network errors; writes only on 429. */
+  idempotent: boolean;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Why a call-level controller fired: lets us tell a timeout from a cancel. */
+interface CallControl {
+  signal: AbortSignal;
+  reason(): 'timeout' | 'aborted' | undefined;
+  remainingMs(): number;
+  dispose(): void;
+}
+
+function callControl(signal: AbortSignal | undefined, timeoutMs: number): CallControl {
+  const controller = new AbortController();
+  let why: 'timeout' | 'aborted' | undefined;
+  const deadline = Date.now() + timeoutMs;
+  const onAbort = (): void => {
+    why ??= 'aborted';
+    controller.abort();
+  };
+  const timer = setTimeout(() => {
+    why ??= 'timeout';
+    controller.abort();
+  }, timeoutMs);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    reason: () => why,
+    remainingMs: () => deadline - Date.now(),
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+function defaultCode(status: number): string {
+  if (status === 400) return 'invalid_request';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 412) return 'requirements_not_met';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'internal_error';
+  return `http_${status}`;
+}
+
+/** What the call was about, for "not found" sentences. */
+function subjectOf(path: string): string {
+  if (path.startsWith('/flowruns')) return 'flow run';
+  if (path.startsWith('/flows')) return 'flow';
+  if (path.startsWith('/tasks')) return 'task';
+  return 'resource';
+}
+
+function withPeriod(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+export class HttpTransport {
+  readonly baseUrl: string;
+  private readonly baseError?: string;
+  private readonly origin?: string;
+  private readonly apiKey: string | undefined;
+  private readonly clientSource: string;
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly onMessages?: TransportOptions['onMessages'];
+  private readonly onRequest?: TransportOptions['onRequest'];
+
+  constructor(opts: TransportOptions) {
+    const checked = checkBaseUrl(opts.baseUrl);
+    if (checked.ok) {
+      this.baseUrl = checked.url;
+      this.origin = new URL(checked.url).origin;
+    } else {
+      this.baseUrl = opts.baseUrl.trim();
+      this.baseError = checked.message;
+    }
+    this.apiKey = opts.apiKey && opts.apiKey.trim() ? opts.apiKey.trim() : undefined;
+    this.clientSource = `flow-runs-vscode/${opts.clientVersion}`;
+    this.logger = opts.logger ?? silentLogger;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxRetries = opts.retry?.maxRetries ?? 4;
+    this.baseDelayMs = opts.retry?.baseDelayMs ?? 500;
+    this.maxDelayMs = opts.retry?.maxDelayMs ?? 8_000;
+    this.onMessages = opts.onMessages;
+    this.onRequest = opts.onRequest;
+  }
+
+  /** One JSON call with retries. Resolves with the unwrapped data and messages. */
+  async request(spec: RequestSpec): Promise<Unwrapped> {
+    this.precheck(spec.method, spec.path);
+    const ctl = callControl(spec.signal, spec.timeoutMs ?? this.timeoutMs);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const result = await this.attempt(spec, ctl);
+          if (result.messages.length) this.onMessages?.(result.messages, spec.method, spec.path);
+          return result;
+        } catch (e) {
+          const err = this.settle(e, ctl, spec);
+          const delay = this.retryDelay(err, spec, attempt);
+          if (delay === undefined || delay > ctl.remainingMs()) throw err;
+          this.logger.debug(`${spec.method} ${spec.path} retry ${attempt + 1}/${this.maxRetries} in ${delay}ms (${err.kind})`);
+          await sleep(delay, ctl.signal, () => this.settle(new Error('aborted'), ctl, spec));
+        }
+      }
+    } finally {
+      ctl.dispose();
+    }
+  }
+
+  /**
+   * Opens an event stream: resolves with the 200 response whose body the
+   * caller reads. The timeout covers only the wait for headers; `signal`
+   * closes the socket at any time. Never retried (the follower decides).
+   */
+  async openStream(path: string, signal: AbortSignal, timeoutMs?: number): Promise<Response> {
+    this.precheck('GET', path);
+    const controller = new AbortController();
+    let why: 'timeout' | 'aborted' | undefined;
+    const onAbort = (): void => {
+      why ??= 'aborted';
+      controller.abort();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const ms = timeoutMs ?? this.timeoutMs;
+    const timer = setTimeout(() => {
+      why ??= 'timeout';
+      controller.abort();
+    }, ms);
+    const ctl: CallControl = {
+      signal: controller.signal,
+      reason: () => why,
+      remainingMs: () => ms,
+      dispose: () => undefined,
+    };
+    const spec: RequestSpec = { method: 'GET', path, idempotent: true, timeoutMs: ms };
+    try {
+      const started = Date.now();
+      const res = await this.send(spec, ctl, 'text/event-stream');
+      clearTimeout(timer);
+      if (res.status !== 200) {
+        const text = await this.readText(res, spec);
+        this.logger.info(`GET ${path} ${res.status} ${Date.now() - started}ms`);
+        throw this.errorFromStatus(res.status, res.headers, text, spec);
+      }
+      const type = res.headers.get('content-type') ?? '';
+      if (!type.includes('text/event-stream')) {
+        const text = await this.readText(res, spec);
+        const info = this.problemFromText(text);
+        throw this.error('bad_response', {
+          status: res.status,
+          detail: info?.text,
+          userMessage: `The server answered GET ${path} with "${type || 'no content type'}" instead of an event stream. Check that the base URL points to the Flow Runs API.`,
+        }, spec);
+      }
+      this.logger.info(`GET ${path} ${res.status} ${Date.now() - started}ms (stream open)`);
+      // From here the caller's signal alone governs the socket.
+      return res;
+    } catch (e) {
+      signal.removeEventListener('abort', onAbort);
+      throw this.settle(e, ctl, spec);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** No key or a refused base URL: fail before anything leaves the machine. */
+  private precheck(method: string, path: string): void {
+    if (this.baseError !== undefined) {
+      throw new ApiError({ kind: 'insecure_url', userMessage: this.baseError, method, path });
+    }
+    if (!this.apiKey) throw noKeyError(method, path);
+  }
+
+  /** Turns anything thrown during an attempt into an ApiError (never one holding the key). */
+  private settle(e: unknown, ctl: CallControl, spec: RequestSpec): ApiError {
+    const why = ctl.reason();
+    if (why === 'timeout') return timeoutError(spec.timeoutMs ?? this.timeoutMs, spec.method, spec.path);
+    if (why === 'aborted') return abortedError(spec.method, spec.path);
+    if (e instanceof ApiError) return e;
+    const code = isObject(e) && typeof e.code === 'string' ? e.code : undefined;
+    const host = this.origin ? new URL(this.origin).host : this.baseUrl;
+    return this.error('network', {
+      code: code ?? 'network_error',
+      detail: code,
+      userMessage: `Could not reach the Flow Runs API at ${host}${code ? ` (${code})` : ''}. Check your connection and the "flowRuns.baseUrl" setting.`,
+    }, spec);
+  }
+
+  private retryDelay(err: ApiError, spec: RequestSpec, attempt: number): number | undefined {
+    if (attempt >= this.maxRetries) return undefined;
+    if (err.kind === 'rate_limited') {
+      return err.retryAfterMs ?? backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs);
+    }
+    const transient = err.kind === 'server' || err.kind === 'network' || (err.kind === 'bad_response' && err.code === 'truncated');
+    if (transient && spec.idempotent) return backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs);
+    return undefined;
+  }
+
+  private async attempt(spec: RequestSpec, ctl: CallControl): Promise<Unwrapped> {
+    const started = Date.now();
+    let res: Response;
+    try {
+      res = await this.send(spec, ctl, 'application/json');
+    } catch (e) {
+      const err = this.settle(e, ctl, spec);
+      this.logger.warn(`${spec.method} ${spec.path} ${err.kind} ${Date.now() - started}ms`);
+      throw err;
+    }
+    const text = await this.readText(res, spec);
+    this.logger.info(`${spec.method} ${spec.path} ${res.status} ${Date.now() - started}ms`);
+    if (res.status < 200 || res.status >= 300) throw this.errorFromStatus(res.status, res.headers, text, spec);
+    if (res.status === 204 || text.trim() === '') return { data: undefined, messages: [] };
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw this.badJson(text, res.status, spec);
+    }
+    const unwrapped = unwrapSuccess(body);
+    if ('legacyError' in unwrapped) {
+      const legacyStatus = isObject(body) && typeof body.status === 'number' && body.status >= 400 ? body.status : 400;
+      throw this.errorFromProblem(legacyStatus, unwrapped.legacyError, undefined, spec);
+    }
+    return unwrapped;
+  }
+
+  /** fetch with manual redirects: same origin only, so the key never leaves for another host. */
+  private async send(spec: RequestSpec, ctl: CallControl, accept: string): Promise<Response> {
+    let url = `${this.baseUrl}${spec.path}`;
+    let method: HttpMethod = spec.method;
+    let body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    for (let hop = 0; ; hop++) {
+      this.onRequest?.(method, spec.path);
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${this.apiKey ?? ''}`,
+        Accept: accept,
+        'X-API-Version': '2',
+        'X-Client-Source': this.clientSource,
+      };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: ctl.signal });
+      if (!REDIRECT_STATUSES.has(res.status)) return res;
+      const location = res.headers.get('location');
+      await this.discard(res);
+      if (!location) {
+        throw this.error('bad_response', {
+          status: res.status,
+          userMessage: `The server answered ${spec.method} ${spec.path} with a redirect (${res.status}) but no address. Check the "flowRuns.baseUrl" setting.`,
+        }, spec);
+      }
+      const target = new URL(location, url);
+      if (target.origin !== this.origin) {
+        throw this.error('insecure_url', {
+          status: res.status,
+          code: 'cross_origin_redirect',
+          userMessage: `The server redirected ${spec.method} ${spec.path} to another host (${target.host}). Flow Runs does not follow it, so that your API key is not sent there. If that host is the right API, set "flowRuns.baseUrl" to it.`,
+        }, spec);
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw this.error('bad_response', {
+          status: res.status,
+          userMessage: `The server redirected ${spec.method} ${spec.path} more than ${MAX_REDIRECTS} times. Check the "flowRuns.baseUrl" setting.`,
+        }, spec);
+      }
+      if (res.status !== 307 && res.status !== 308 && method !== 'GET') {
+        // 301/302/303 would turn the POST into a GET: refuse rather than guess.
+        throw this.error('bad_response', {
+          status: res.status,
+          userMessage: `The server answered ${spec.method} ${spec.path} with a redirect (${res.status}) that would drop the request body. Check the "flowRuns.baseUrl" setting.`,
+        }, spec);
+      }
+      this.logger.debug(`${method} ${spec.path} ${res.status} -> ${target.pathname}`);
+      url = target.toString();
+      if (res.status === 303) {
+        method = 'GET';
+        body = undefined;
+      }
+    }
+  }
+
+  private async discard(res: Response): Promise<void> {
+    try {
+      await res.arrayBuffer();
+    } catch {
+      // Only freeing the socket; the content does not matter.
+    }
+  }
+
+  private async readText(res: Response, spec: RequestSpec): Promise<string> {
+    try {
+      return await res.text();
+    } catch (e) {
+      if (isObject(e) && (e.name === 'AbortError' || e.type === 'aborted')) throw e;
+      throw this.error('bad_response', {
+        status: res.status,
+        code: 'truncated',
+        userMessage: `The answer to ${spec.method} ${spec.path} was cut off before it was complete. Try again; if it keeps happening, check your connection or proxy.`,
+      }, spec);
+    }
+  }
+
+  private badJson(text: string, status: number, spec: RequestSpec): ApiError {
+    const start = text.trimStart();
+    const looksJson = start.startsWith('{') || start.startsWith('[');
+    const looksHtml = start.startsWith('<');
+    return this.error('bad_response', {
+      status,
+      code: looksJson ? 'truncated' : 'not_json',
+      userMessage: looksJson
+        ? `The answer to ${spec.method} ${spec.path} was cut off or is not valid JSON. Try again; if it keeps happening, check your connection or proxy.`
+        : `The answer to ${spec.method} ${spec.path} is not JSON${looksHtml ? ' (it looks like a web page)' : ''}. Check that "flowRuns.baseUrl" points to the Flow Runs API.`,
+    }, spec);
+  }
+
+  private problemFromText(text: string): ProblemInfo | undefined {
+    if (!text.trim()) return undefined;
+    try {
+      return problemFrom(JSON.parse(text));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private errorFromStatus(status: number, headers: Response['headers'], text: string, spec: RequestSpec): ApiError {
+    const info = this.problemFromText(text) ?? {};
+    let retryAfterMs: number | undefined;
+    if (status === 429 || status === 503) {
+      retryAfterMs = parseRetryAfter(headers.get('retry-after')) ?? parseRateLimitReset(headers.get('x-ratelimit-reset'));
+    }
+    return this.errorFromProblem(status, info, retryAfterMs, spec);
+  }
+
+  private errorFromProblem(status: number, raw: ProblemInfo, retryAfterMs: number | undefined, spec: RequestSpec): ApiError {
+    const text = raw.text ? redactSecret(raw.text, this.apiKey) : undefined;
+    const code = raw.code ?? defaultCode(status);
+    const base = { status, code, detail: text, retryAfterMs };
+    const endpoint = endpointFor(spec.method, spec.path);
+    const server = text ? ` The server said: ${withPeriod(text)}` : '';
+    if (status === 401) {
+      return this.error('unauthorized', {
+        ...base,
+        userMessage: `The API key was not accepted (401).${server} Set a valid key with "Flow Runs: Set API Key".`,
+      }, spec);
+    }
+    if (status === 403) {
+      const scope = endpoint?.scope;
+      return this.error('forbidden', {
+        ...base,
+        scope,
+        userMessage: scope
+          ? `This API key lacks the ${scope} scope needed to ${endpoint.action}. Create a key with ${scope} in Settings → API Keys, then run "Flow Runs: Set API Key".`
+          : `This API key is not allowed to do this (403).${server} Check the key's scopes in Settings → API Keys.`,
+      }, spec);
+    }
+    if (status === 404) {
+      return this.error('not_found', {
+        ...base,
+        userMessage: `The ${subjectOf(spec.path)} was not found; it may have been deleted or belong to another account.${server}`,
+      }, spec);
+    }
+    if (status === 412) {
+      const reqs = (raw.requirements ?? []).map((r) => ({
+        ...r,
+        message: redactSecret(r.message, this.apiKey),
+        key: redactSecret(r.key, this.apiKey),
+      }));
+      const list = reqs.map((r) => `${r.type} ${r.key}: ${r.message}${r.action ? ` (${r.action})` : ''}`).join('; ');
+      return this.error('requirements', {
+        ...base,
+        requirements: reqs,
+        userMessage: list
+          ? `The flow's requirements are not met: ${list}. Fix them in your inference.sh settings, then run it again.`
+          : `The flow's requirements are not met.${server} Check its secrets and integrations, then run it again.`,
+      }, spec);
+    }
+    if (status === 429) {
+      const wait = retryAfterMs !== undefined ? ` in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s` : ' in a moment';
+      return this.error('rate_limited', {
+        ...base,
+        userMessage: `The Flow Runs API is rate limiting requests. Try again${wait}.`,
+      }, spec);
+    }
+    if (status === 409) {
+      return this.error('conflict', {
+        ...base,
+        userMessage: `The server refused ${spec.method} ${spec.path} because of a conflict (409).${server} Refresh and try again.`,
+      }, spec);
+    }
+    if (status >= 500) {
+      return this.error('server', {
+        ...base,
+        userMessage: `The Flow Runs API had an internal error (${status}).${server} Try again in a moment.`,
+      }, spec);
+    }
+    if (status >= 400) {
+      return this.error('invalid_request', {
+        ...base,
+        userMessage: text ? `The server rejected the request: ${withPeriod(text)}` : `The server rejected ${spec.method} ${spec.path} (${status}).`,
+      }, spec);
+    }
+    return this.error('bad_response', {
+      ...base,
+      userMessage: `The server answered ${spec.method} ${spec.path} with an unexpected status ${status}. Check the "flowRuns.baseUrl" setting.`,
+    }, spec);
+  }
+
+  private error(
+    kind: ApiErrorKind,
+    fields: { userMessage: string; status?: number; code?: string; detail?: string; scope?: string; retryAfterMs?: number; requirements?: ApiError['requirements'] },
+    spec: RequestSpec,
+  ): ApiError {
+    return new ApiError({
+      kind,
+      ...fields,
+      userMessage: redactSecret(fields.userMessage, this.apiKey),
+      method: spec.method,
+      path: spec.path,
+    });
+  }
+}

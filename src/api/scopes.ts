@@ -1,0 +1,47 @@
+// Which API key scope each endpoint needs (wire protocol sections 1 and 4).
+// Used to name the missing scope in a 403 message, and by the README.
+
+export type Scope = 'flows:read' | 'flows:execute' | 'flows:write' | 'apps:read';
+
+export interface EndpointScope {
+  method: 'GET' | 'POST';
+  /** Path pattern; `{id}` is one path segment. */
+  path: string;
+  scope: Scope;
+  /** What the call does, as the end of "needed to …". */
+  action: string;
+}
+
+export const ENDPOINT_SCOPES: readonly EndpointScope[] = [
+  { method: 'POST', path: '/flowruns', scope: 'flows:execute', action: 'start a flow run' },
+  { method: 'POST', path: '/flowruns/list', scope: 'flows:read', action: 'list flow runs' },
+  { method: 'GET', path: '/flowruns', scope: 'flows:read', action: 'list flow runs' },
+  { method: 'GET', path: '/flowruns/{id}', scope: 'flows:read', action: 'read a flow run' },
+  { method: 'POST', path: '/flowruns/{id}/cancel', scope: 'flows:execute', action: 'cancel a flow run' },
+  { method: 'POST', path: '/flowruns/{id}/clone', scope: 'flows:write', action: 'clone a flow from a run' },
+  { method: 'POST', path: '/flowruns/{id}/visibility', scope: 'flows:write', action: 'change the visibility of a flow run' },
+  { method: 'POST', path: '/flowruns/{id}', scope: 'flows:write', action: 'update a flow run' },
+  { method: 'GET', path: '/flowruns/{id}/stream', scope: 'flows:read', action: 'follow a flow run live' },
+  { method: 'GET', path: '/flowruns/{id}/tasks/stream', scope: 'flows:read', action: "follow a flow run's tasks live" },
+  { method: 'POST', path: '/flows/list', scope: 'flows:read', action: 'list flows' },
+  { method: 'GET', path: '/flows/{id}', scope: 'flows:read', action: 'read a flow' },
+  { method: 'GET', path: '/tasks/{id}', scope: 'apps:read', action: 'read a task and its logs' },
+];
+
+function matches(pattern: string, path: string): boolean {
+  const p = pattern.split('/');
+  const s = path.split('?')[0].replace(/\/+$/, '').split('/');
+  if (p.length !== s.length) return false;
+  // A literal segment wins over {id}: /flowruns/list is not /flowruns/{id}.
+  return p.every((seg, i) => (seg === '{id}' ? s[i] !== '' : seg === s[i]));
+}
+
+/** The entry for a call; literal paths are listed before patterns so they win. */
+export function endpointFor(method: string, path: string): EndpointScope | undefined {
+  const m = method.toUpperCase();
+  return ENDPOINT_SCOPES.find((e) => e.method === m && matches(e.path, path));
+}
+
+export function scopeFor(method: string, path: string): Scope | undefined {
+  return endpointFor(method, path)?.scope;
+}

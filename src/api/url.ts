@@ -1,0 +1,44 @@
+// Base URL checks: the API key travels in every request, so plain http is only
+// allowed where the traffic never leaves this machine.
+
+export type BaseUrlCheck = { ok: true; url: string } | { ok: false; message: string };
+
+/** 127.0.0.0/8, localhost (and *.localhost) and [::1]. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '[::1]' || host === '::1') return true;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return m !== null && m[1] === '127' && m.slice(2).every((p) => Number(p) <= 255);
+}
+
+export function checkBaseUrl(url: string): BaseUrlCheck {
+  const text = url.trim();
+  if (!text) {
+    return { ok: false, message: 'The base URL is empty. Set "flowRuns.baseUrl" to https://api.inference.sh or your proxy.' };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return { ok: false, message: `The base URL "${text}" is not a valid URL. Use a full address such as https://api.inference.sh.` };
+  }
+  if (parsed.username || parsed.password) {
+    return { ok: false, message: 'The base URL must not contain a user name or password. Remove them and set the API key with "Flow Runs: Set API Key".' };
+  }
+  if (parsed.search || parsed.hash) {
+    return { ok: false, message: `The base URL "${text}" must not contain a query or fragment. Use only scheme, host and path, such as https://api.inference.sh.` };
+  }
+  if (parsed.protocol === 'http:') {
+    if (!isLoopbackHost(parsed.hostname)) {
+      return {
+        ok: false,
+        message: `Plain http is refused for ${parsed.hostname} because the API key would travel unencrypted. Use an https:// base URL (http is allowed only for localhost and 127.0.0.1).`,
+      };
+    }
+  } else if (parsed.protocol !== 'https:') {
+    return { ok: false, message: `The base URL must start with https:// (got "${parsed.protocol}"). Use https://api.inference.sh or your proxy.` };
+  }
+  const path = parsed.pathname.replace(/\/+$/, '');
+  return { ok: true, url: `${parsed.origin}${path}` };
+}

@@ -1,0 +1,52 @@
+// The actions on a run that the tree's context menu, the panel's buttons and
+// the palette share. Each command resolves to an ActionOutcome (the text the
+// user saw) so that other commands and tests can tell what happened.
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { describeError, showError } from '../views/showError';
+import { cancelRun } from './cancelRun';
+import { cloneRun } from './cloneRun';
+import { copyRunId, copyTaskId } from './copyIds';
+import { openInBrowser } from './openInBrowser';
+import type { ActionOutcome } from './pickRun';
+import { saveOutput } from './saveOutput';
+import { setVisibility } from './setVisibility';
+import { DATA_SCHEME, RunDataProvider, showRunData } from './showJson';
+import { updateRun } from './updateRun';
+
+export type { ActionOutcome } from './pickRun';
+
+type Handler = (a?: unknown, b?: unknown) => Promise<ActionOutcome>;
+
+const COMMANDS: Record<string, { title: string; run: (s: Services) => Handler }> = {
+  'flowRuns.cancelRun': { title: 'Cancel Run', run: (s) => (a, b) => cancelRun(s, a, b) },
+  'flowRuns.cloneRun': { title: 'Clone Flow from Run', run: (s) => (a) => cloneRun(s, a) },
+  'flowRuns.setVisibility': { title: 'Set Visibility', run: (s) => (a, b) => setVisibility(s, a, b) },
+  'flowRuns.updateRun': { title: 'Update Run', run: (s) => (a, b) => updateRun(s, a, b) },
+  'flowRuns.copyRunId': { title: 'Copy Run ID', run: (s) => (a, b) => copyRunId(s, a, b) },
+  'flowRuns.copyTaskId': { title: 'Copy Task ID', run: (s) => (a) => copyTaskId(s, a) },
+  'flowRuns.openInBrowser': { title: 'Open in Browser', run: (s) => (a) => openInBrowser(s, a) },
+  'flowRuns.showInput': { title: 'Show Input', run: (s) => (a) => showRunData(s, 'input', a) },
+  'flowRuns.showOutput': { title: 'Show Output', run: (s) => (a) => showRunData(s, 'output', a) },
+  'flowRuns.saveOutput': { title: 'Save Output', run: (s) => (a, b) => saveOutput(s, a, b) },
+};
+
+export function register(context: vscode.ExtensionContext, services: Services): void {
+  const provider = new RunDataProvider(services);
+  context.subscriptions.push(
+    provider,
+    vscode.workspace.registerTextDocumentContentProvider(DATA_SCHEME, provider),
+  );
+  for (const [id, { title, run }] of Object.entries(COMMANDS)) {
+    const handler = run(services);
+    context.subscriptions.push(vscode.commands.registerCommand(id, async (a?: unknown, b?: unknown): Promise<ActionOutcome> => {
+      try {
+        return await handler(a, b);
+      } catch (e) {
+        // Anything the actions did not foresee still reaches the user once.
+        showError(title, e, services.log);
+        return { ok: false, message: `${title} failed: ${describeError(e)}` };
+      }
+    }));
+  }
+}

@@ -1,0 +1,100 @@
+// Show Input / Show Output: a run's input or output as a read-only JSON
+// document. Content comes from a TextDocumentContentProvider on the
+// `flowruns-data` scheme, so the editor can neither save nor change it; it
+// follows the run while the document is open.
+import * as vscode from 'vscode';
+import { isActiveRunStatus, toFlowRunStatus, type FlowRun } from '../api/models';
+import type { Services } from '../services';
+import {
+  ACTION_SCOPES, apiFor, failure, inform, isOutcome, knownRun, shortRunId, statusName, targetRunIds, type ActionOutcome,
+} from './pickRun';
+
+export const DATA_SCHEME = 'flowruns-data';
+export type RunPart = 'input' | 'output';
+
+/** Output that is worth showing: not missing, null or an empty object. */
+export function hasOutput(run: FlowRun): boolean {
+  const out = run.output;
+  if (out === undefined || out === null) return false;
+  if (typeof out === 'object' && !Array.isArray(out) && Object.keys(out).length === 0) return false;
+  return true;
+}
+
+export function prettyJson(value: unknown): string {
+  return `${JSON.stringify(value ?? null, null, 2)}\n`;
+}
+
+/** `flowruns-data:/<run id>/run <short id> <part>.json`: the editor's title is the last segment. */
+export function dataUri(run: FlowRun, part: RunPart): vscode.Uri {
+  return vscode.Uri.from({ scheme: DATA_SCHEME, path: `/${run.id}/run ${shortRunId(run)} ${part}.json` });
+}
+
+function parse(uri: vscode.Uri): { runId: string; part: RunPart } | undefined {
+  const m = /^\/([^/]+)\/run [^/]* (input|output)\.json$/.exec(uri.path);
+  return m ? { runId: m[1], part: m[2] as RunPart } : undefined;
+}
+
+export class RunDataProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly listener: vscode.Disposable;
+
+  constructor(private readonly services: Services) {
+    // An open document follows the run (output arrives when it completes).
+    const sub = services.store.onDidChangeRun(({ run }) => {
+      for (const doc of vscode.workspace.textDocuments) {
+        if (doc.uri.scheme === DATA_SCHEME && parse(doc.uri)?.runId === run.id) this.changed.fire(doc.uri);
+      }
+    });
+    this.listener = new vscode.Disposable(() => sub.dispose());
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const ref = parse(uri);
+    if (!ref) return prettyJson({ error: 'Not a flow run document.' });
+    let run = this.services.store.get(ref.runId);
+    if (!run || (ref.part === 'output' && !hasOutput(run))) {
+      // After a window reload, or when the list page carried no output.
+      const api = this.services.session.current();
+      if (api) run = await api.getRun(ref.runId).catch(() => run);
+    }
+    if (!run) return prettyJson({ error: `Run ${ref.runId} is not available.` });
+    return prettyJson(ref.part === 'input' ? run.input : run.output);
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+  }
+}
+
+async function openPart(uri: vscode.Uri): Promise<void> {
+  let doc = await vscode.workspace.openTextDocument(uri);
+  if (doc.languageId !== 'json') doc = await vscode.languages.setTextDocumentLanguage(doc, 'json');
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+export async function showRunData(services: Services, part: RunPart, arg?: unknown): Promise<ActionOutcome> {
+  const action = part === 'input' ? 'Show Input' : 'Show Output';
+  const api = await apiFor(services, action);
+  if (isOutcome(api)) return api;
+  const ids = await targetRunIds(services, api, arg, undefined, false, {
+    title: `Show the ${part} of which run?`,
+    emptyMessage: 'No flow runs to show.',
+    action,
+  });
+  if (isOutcome(ids)) return ids;
+  const id = ids[0];
+  try {
+    const run = await knownRun(services, api, id, part === 'output' ? hasOutput : undefined);
+    if (part === 'output' && !hasOutput(run)) {
+      const why = isActiveRunStatus(toFlowRunStatus(run.status)) ? ` yet (it is ${statusName(run).toLowerCase()})` : ` (it ${statusName(run).toLowerCase()})`;
+      return inform(`Run ${shortRunId(run)} has no output${why}.`, false);
+    }
+    const uri = dataUri(run, part);
+    await openPart(uri);
+    return { ok: true, uri: uri.toString() };
+  } catch (e) {
+    return failure(services, `Show ${part} of run ${shortRunId(id)}`, e, ACTION_SCOPES.read, id);
+  }
+}

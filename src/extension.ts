@@ -1,0 +1,41 @@
+// activate() is a table of contents: make the shared services, then let each
+// feature register itself. Everything registered goes to context.subscriptions.
+import * as vscode from 'vscode';
+import * as apiKeyCommands from './commands/apiKey';
+import * as runActions from './commands/runActions';
+import * as runFlow from './commands/runFlow';
+import * as sandboxCommands from './commands/sandbox';
+import * as inputFiles from './input/inputFiles';
+import { createServices, type Services } from './services';
+import * as notifications from './views/notifications';
+import * as runPanel from './views/runPanel';
+import * as runsTree from './views/runsTree';
+import * as statusBar from './views/statusBar';
+
+/** Returns the services so that the tests inside VS Code can look at what the user sees. */
+export function activate(context: vscode.ExtensionContext): Services {
+  const started = Date.now();
+  const log = vscode.window.createOutputChannel('Flow Runs', { log: true });
+  context.subscriptions.push(
+    log,
+    vscode.commands.registerCommand('flowRuns.showLog', () => log.show(true)),
+  );
+  const services = createServices(context, log);
+
+  apiKeyCommands.register(context, services); // Set / Clear API Key
+  sandboxCommands.register(context, services); // Start / Stop Local Sandbox
+  runsTree.register(context, services); // the Runs view, refresh, filter, load more
+  statusBar.register(context, services); // active runs in the status bar
+  notifications.register(context, services); // "run finished" for runs started here
+  inputFiles.register(context, services); // CodeLens, schema and diagnostics in input files
+  runFlow.register(context, services); // Run Flow, Run Again
+  runPanel.register(context, services); // Open Run: the webview panel, restored on reload
+  runActions.register(context, services); // cancel, clone, visibility, update, copy, open, show, save
+
+  log.info(`[activate] ready in ${Date.now() - started} ms`);
+  return services;
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,215 @@
+// Checks a flow's input against the flow's `input_schema` before anything is
+// sent, and says where in the file each violation is. ajv does the checking
+// (the complete JSON Schema semantics, allErrors); this file maps each error's
+// JSON pointer back to a span of the text with jsonc-parser's tree.
+// No `vscode` import.
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Node } from 'jsonc-parser/lib/esm/main';
+import type { TextSpan } from './parseInput';
+
+export interface SchemaViolation extends TextSpan {
+  /** Where in the input, for people: `input.prompt`, `input.items[2]`. */
+  path: string;
+  /** The full sentence: `input.prompt is required`. */
+  message: string;
+  keyword: string;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const ajv = new Ajv({
+  allErrors: true,
+  // Server schemas may carry keywords and formats this ajv does not know: ignore them rather than refuse the run.
+  strict: false,
+  validateFormats: false,
+  validateSchema: false,
+  addUsedSchema: false,
+  logger: false,
+});
+
+const MAX_CACHED = 64;
+const compiled = new Map<string, ValidateFunction | null>();
+
+/** A compiled validator for a schema, or undefined when ajv cannot compile it (the server checks then). */
+function validatorFor(schema: Json): ValidateFunction | undefined {
+  const key = JSON.stringify(schema);
+  const hit = compiled.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  let fn: ValidateFunction | null;
+  try {
+    // Another draft's `$schema` would make ajv look for a meta-schema it does not have.
+    const { $schema: _meta, $id: _id, ...rest } = schema;
+    fn = ajv.compile(rest);
+  } catch {
+    fn = null;
+  }
+  if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value as string);
+  compiled.set(key, fn);
+  return fn ?? undefined;
+}
+
+/** True when the flow declares an input schema worth checking against. */
+export function hasInputSchema(schema: unknown): schema is Json {
+  return isObject(schema) && Object.keys(schema).length > 0;
+}
+
+/** `/items/0/name` -> ['items', '0', 'name'] (RFC 6901 unescaping). */
+function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** `input`, `input.prompt`, `input.items[0]`, `input["odd key"]`. */
+export function displayPath(segments: readonly (string | number)[]): string {
+  let out = 'input';
+  for (const s of segments) {
+    if (typeof s === 'number' || /^\d+$/.test(s)) out += `[${s}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(s)) out += `.${s}`;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+function propertyOf(object: Node, key: string): Node | undefined {
+  let found: Node | undefined;
+  for (const prop of object.children ?? []) {
+    if (prop.children?.[0]?.value === key) found = prop;
+  }
+  return found;
+}
+
+/** The value node at a path below `root`, walking objects by key and arrays by index. */
+function nodeAt(root: Node, segments: readonly string[]): Node | undefined {
+  let node: Node | undefined = root;
+  for (const seg of segments) {
+    if (!node) return undefined;
+    if (node.type === 'object') node = propertyOf(node, seg)?.children?.[1];
+    else if (node.type === 'array') node = node.children?.[Number(seg)];
+    else return undefined;
+  }
+  return node;
+}
+
+function valueAt(root: unknown, segments: readonly string[]): unknown {
+  let v = root;
+  for (const seg of segments) {
+    if (Array.isArray(v)) v = v[Number(seg)];
+    else if (isObject(v)) v = v[seg];
+    else return undefined;
+  }
+  return v;
+}
+
+/** Where to point at an object or array: its property key if it has one (short and on one line), else its opening bracket. */
+function headOf(node: Node): TextSpan {
+  const key = node.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
+  if (key && key !== node) return { offset: key.offset, length: key.length };
+  return { offset: node.offset, length: 1 };
+}
+
+function spanOf(node: Node): TextSpan {
+  if (node.type === 'object' || node.type === 'array') return headOf(node);
+  return { offset: node.offset, length: node.length };
+}
+
+function kindOfValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'boolean') return 'a boolean';
+  return typeof v;
+}
+
+const ARTICLE: Record<string, string> = {
+  string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean',
+  object: 'an object', array: 'an array', null: 'null',
+};
+
+function expectedTypes(t: unknown): string {
+  const list = Array.isArray(t) ? t : typeof t === 'string' ? t.split(',') : [];
+  return list.map((x) => ARTICLE[String(x)] ?? String(x)).join(' or ') || 'another type';
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function describe(error: ErrorObject, value: unknown): { extra?: string; text: string } {
+  const p: Record<string, unknown> = error.params;
+  switch (error.keyword) {
+    case 'required':
+      return { extra: str(p.missingProperty), text: 'is required' };
+    case 'additionalProperties':
+      return { extra: str(p.additionalProperty), text: "is not allowed by the flow's input schema" };
+    case 'type':
+      return { text: `must be ${expectedTypes(p.type)} (it is ${kindOfValue(value)})` };
+    case 'enum':
+      return {
+        text: `must be one of ${Array.isArray(p.allowedValues) ? p.allowedValues.map((v) => JSON.stringify(v)).join(', ') : 'the allowed values'}`,
+      };
+    case 'const':
+      return { text: `must be ${JSON.stringify(p.allowedValue)}` };
+    default:
+      return { text: error.message ?? `breaks the schema's "${error.keyword}" rule` };
+  }
+}
+
+/**
+ * Every way `input` breaks `schema`, each with its place in the file.
+ * `tree` is the parsed file and `inputPath` where the input object sits in it
+ * (`['input']` for the request form, `[]` for a bare input). Returns [] when
+ * the schema cannot be compiled: the server will judge the input then.
+ */
+export function validateInput(
+  schema: Json,
+  input: Record<string, unknown>,
+  tree?: Node,
+  inputPath: readonly string[] = [],
+): SchemaViolation[] {
+  const validate = validatorFor(schema);
+  if (!validate || validate(input)) return [];
+  const inputNode = tree ? nodeAt(tree, inputPath) : undefined;
+  const out: SchemaViolation[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    // "must match the then schema" only repeats the errors found inside it.
+    if (error.keyword === 'if') continue;
+    const segments = pointerSegments(error.instancePath);
+    const { extra, text } = describe(error, valueAt(input, segments));
+    const pathSegments = extra !== undefined ? [...segments, extra] : segments;
+    const path = displayPath(pathSegments);
+    let span: TextSpan = { offset: 0, length: 0 };
+    const at = inputNode ? nodeAt(inputNode, segments) : undefined;
+    if (at) {
+      if (error.keyword === 'additionalProperties' && extra !== undefined && at.type === 'object') {
+        const key = propertyOf(at, extra)?.children?.[0];
+        span = key ? { offset: key.offset, length: key.length } : headOf(at);
+      } else if (error.keyword === 'required') {
+        span = headOf(at);
+      } else {
+        span = spanOf(at);
+      }
+    } else if (inputNode) {
+      span = headOf(inputNode);
+    }
+    const message = `${path} ${text}`;
+    const dedupe = `${message}@${span.offset}`;
+    if (seen.has(dedupe)) continue;
+    seen.add(dedupe);
+    out.push({ path, message, keyword: error.keyword, offset: span.offset, length: span.length });
+  }
+  return out;
+}
+
+/** One line for a notification: the first few violations, then how many more. */
+export function summarizeViolations(violations: readonly SchemaViolation[], max = 3): string {
+  const shown = violations.slice(0, max).map((v) => v.message).join('; ');
+  const rest = violations.length - max;
+  return rest > 0 ? `${shown}; and ${rest} more (see the Problems view)` : shown;
+}

@@ -1,0 +1,422 @@
+// The run explorer's model, without VS Code: which runs sit in which status
+// group, each group's server total, and its cursor. Pages come from the
+// server (a status filter per group, newest first); the store's change events
+// move runs between groups at once and keep the totals honest in between.
+import {
+  FlowRunStatus, isActiveRunStatus, toFlowRunStatus,
+  type FlowRun, type ListFilter, type ListPage, type ListRequest,
+} from '../api/models';
+import { Emitter, type Disposable } from './emitter';
+import type { RunChangeEvent, RunStore } from './store';
+
+/** The groups in the order the tree shows them. Unknown is shown only when it has runs. */
+export const GROUP_ORDER: readonly FlowRunStatus[] = [
+  FlowRunStatus.Pending,
+  FlowRunStatus.Running,
+  FlowRunStatus.Completed,
+  FlowRunStatus.Failed,
+  FlowRunStatus.Cancelled,
+  FlowRunStatus.Unknown,
+];
+
+export type ListRuns = (req: ListRequest) => Promise<ListPage<FlowRun>>;
+
+/** What changed in one step; the tree refreshes only these nodes. */
+export interface GroupsChange {
+  /** Groups whose children or total changed. */
+  groups: FlowRunStatus[];
+  /** Runs whose data changed while staying in their group. */
+  runs: string[];
+  /** The set of shown groups may have changed (Unknown appeared or left). */
+  root: boolean;
+}
+
+export interface GroupState {
+  readonly status: FlowRunStatus;
+  /** The server's count (kept current as runs move); undefined until known. */
+  readonly total: number | undefined;
+  /** At least one page was fetched. */
+  readonly loaded: boolean;
+  readonly hasNext: boolean;
+  /** Pages fetched so far (0 before the first). */
+  readonly pages: number;
+}
+
+interface MutableGroup {
+  status: FlowRunStatus;
+  total: number | undefined;
+  loaded: boolean;
+  hasNext: boolean;
+  cursor: string | undefined;
+  pages: number;
+  ids: Set<string>;
+  inFlight: Promise<void> | undefined;
+}
+
+export interface RunGroupsOptions {
+  pageSize: number;
+}
+
+export class RunGroups implements Disposable {
+  private readonly groups = new Map<FlowRunStatus, MutableGroup>();
+  /** Where each run the tree knows is placed (always its status in the store). */
+  private readonly placed = new Map<string, FlowRunStatus>();
+  /** Ids being written by a page right now: their store events are not "new runs". */
+  private readonly applying = new Set<string>();
+  private readonly changed = new Emitter<GroupsChange>();
+  private readonly subscriptions: Disposable[] = [];
+  private filterFlowId: string | undefined;
+  private generation = 0;
+  private revision = 0;
+  private pageSizeValue: number;
+
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly list: ListRuns,
+    options: RunGroupsOptions,
+  ) {
+    this.pageSizeValue = clampPageSize(options.pageSize);
+    for (const status of GROUP_ORDER) this.groups.set(status, emptyGroup(status));
+    this.subscriptions.push(
+      store.onDidChangeRun((e) => this.onStoreChange(e)),
+      store.onDidRemoveRun((id) => this.onStoreRemove(id)),
+    );
+  }
+
+  get pageSize(): number {
+    return this.pageSizeValue;
+  }
+
+  set pageSize(value: number) {
+    this.pageSizeValue = clampPageSize(value);
+  }
+
+  get flowFilter(): string | undefined {
+    return this.filterFlowId;
+  }
+
+  /** Shows only runs of one flow (undefined: all). Drops everything loaded. */
+  setFlowFilter(flowId: string | undefined): void {
+    if (flowId === this.filterFlowId) return;
+    this.filterFlowId = flowId;
+    this.reset();
+  }
+
+  /** Increases on every change of placement or totals: a poll compares it to see whether anything changed. */
+  get changeCount(): number {
+    return this.revision;
+  }
+
+  state(status: FlowRunStatus): GroupState {
+    const g = this.group(status);
+    return { status, total: g.total, loaded: g.loaded, hasNext: g.hasNext, pages: g.pages };
+  }
+
+  /** The groups to show: every status but Unknown, which only when it has runs. */
+  shownStatuses(): FlowRunStatus[] {
+    return GROUP_ORDER.filter((s) => {
+      if (s !== FlowRunStatus.Unknown) return true;
+      const g = this.group(s);
+      return (g.total ?? 0) > 0 || g.ids.size > 0;
+    });
+  }
+
+  /** Every group's total is known (after the first refresh). */
+  get totalsKnown(): boolean {
+    return GROUP_ORDER.every((s) => this.group(s).total !== undefined);
+  }
+
+  /** Sum of the known totals. */
+  get grandTotal(): number {
+    let sum = 0;
+    for (const s of GROUP_ORDER) sum += this.group(s).total ?? 0;
+    return sum;
+  }
+
+  totals(): Partial<Record<FlowRunStatus, number>> {
+    const out: Partial<Record<FlowRunStatus, number>> = {};
+    for (const s of GROUP_ORDER) {
+      const t = this.group(s).total;
+      if (t !== undefined) out[s] = t;
+    }
+    return out;
+  }
+
+  /** The group a run is shown in, if the tree knows it. */
+  groupOf(runId: string): FlowRunStatus | undefined {
+    return this.placed.get(runId);
+  }
+
+  /** The group's runs, newest first. */
+  runsOf(status: FlowRunStatus): FlowRun[] {
+    const runs: FlowRun[] = [];
+    for (const id of this.group(status).ids) {
+      const run = this.store.get(id);
+      if (run) runs.push(run);
+    }
+    return runs.sort(newestFirst);
+  }
+
+  /** Fetches the group's first page unless it has one (concurrent callers share the request). */
+  ensureLoaded(status: FlowRunStatus): Promise<void> {
+    const g = this.group(status);
+    if (g.loaded) return Promise.resolve();
+    return this.fetchPage(g, undefined);
+  }
+
+  /** Fetches the group's next page (nothing when there is none). */
+  loadMore(status: FlowRunStatus): Promise<void> {
+    const g = this.group(status);
+    if (!g.loaded) return this.fetchPage(g, undefined);
+    if (!g.hasNext || !g.cursor) return Promise.resolve();
+    return this.fetchPage(g, g.cursor);
+  }
+
+  /**
+   * One poll: the first page (again) for each group in `expanded` (new runs
+   * and totals), a count (limit 1) for every other group. Resolves to
+   * whether anything changed. Rejects with the first error (others are
+   * dropped: one failure is enough to say the API is unreachable).
+   */
+  async refresh(expanded: ReadonlySet<FlowRunStatus>): Promise<boolean> {
+    const before = this.revision;
+    const generation = this.generation;
+    await Promise.all(GROUP_ORDER.map((status) => {
+      const g = this.group(status);
+      if (!expanded.has(status)) return this.count(g, generation);
+      // An open group needs its first page anyway, and the page carries the total.
+      return g.loaded ? this.refetchFirstPage(g, generation) : this.ensureLoaded(status);
+    }));
+    return this.revision !== before;
+  }
+
+  /** Forgets every group's pages and totals (Refresh, another filter, another key). */
+  reset(): void {
+    this.generation++;
+    for (const status of GROUP_ORDER) this.groups.set(status, emptyGroup(status));
+    this.placed.clear();
+    this.revision++;
+    this.changed.fire({ groups: [...GROUP_ORDER], runs: [], root: true });
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+
+  // --- requests ------------------------------------------------------------
+
+  private request(status: FlowRunStatus, limit: number, cursor?: string): ListRequest {
+    const filters: ListFilter[] = [{ field: 'status', operator: 'eq', value: status }];
+    if (this.filterFlowId) filters.push({ field: 'flow_id', operator: 'eq', value: this.filterFlowId });
+    const req: ListRequest = { limit, filters, sort: [{ field: 'created_at', dir: 'desc' }] };
+    if (cursor) req.cursor = cursor;
+    return req;
+  }
+
+  private fetchPage(g: MutableGroup, cursor: string | undefined): Promise<void> {
+    if (g.inFlight) return g.inFlight;
+    const generation = this.generation;
+    const run = async (): Promise<void> => {
+      const page = await this.list(this.request(g.status, this.pageSizeValue, cursor));
+      if (generation !== this.generation) return;
+      const before = cursor === undefined ? 0 : g.ids.size;
+      const change = this.applyItems(g.status, page.items);
+      g.loaded = true;
+      g.pages++;
+      g.hasNext = page.has_next && !!page.next_cursor && page.items.length > 0;
+      g.cursor = page.next_cursor ?? undefined;
+      this.setTotal(g, totalOf(page, before), change);
+      change.groups.add(g.status);
+      this.emit(change);
+    };
+    const p = run().finally(() => {
+      if (g.inFlight === p) g.inFlight = undefined;
+    });
+    g.inFlight = p;
+    return p;
+  }
+
+  private async refetchFirstPage(g: MutableGroup, generation: number): Promise<void> {
+    const page = await this.list(this.request(g.status, this.pageSizeValue));
+    if (generation !== this.generation) return;
+    const change = this.applyItems(g.status, page.items);
+    if (g.pages <= 1) {
+      g.hasNext = page.has_next && !!page.next_cursor && page.items.length > 0;
+      g.cursor = page.next_cursor ?? undefined;
+      if (!page.has_next) {
+        // The whole group came back: runs we still place here have left it on the server.
+        const seen = new Set(page.items.map((r) => r.id));
+        for (const id of [...g.ids]) {
+          if (!seen.has(id)) this.unplace(id, change);
+        }
+      }
+    }
+    this.setTotal(g, totalOf(page, 0), change);
+    this.emit(change);
+  }
+
+  private async count(g: MutableGroup, generation: number): Promise<void> {
+    const page = await this.list(this.request(g.status, 1));
+    if (generation !== this.generation) return;
+    const change = newChange();
+    this.setTotal(g, totalOf(page, 0), change);
+    this.emit(change);
+  }
+
+  /** Writes a page's runs into the store and places them by the status the store ends up with. */
+  private applyItems(status: FlowRunStatus, items: readonly FlowRun[]): ChangeSet {
+    const change = newChange();
+    for (const item of items) {
+      if (!item || typeof item.id !== 'string') continue;
+      this.applying.add(item.id);
+      try {
+        this.store.upsert(item);
+      } finally {
+        this.applying.delete(item.id);
+      }
+      if (!this.placed.has(item.id)) {
+        const current = this.store.get(item.id) ?? item;
+        if (this.passesFilter(current)) this.place(item.id, toFlowRunStatus(current.status), change);
+      }
+    }
+    change.groups.add(status);
+    return change;
+  }
+
+  // --- store events -----------------------------------------------------------
+
+  private onStoreChange({ run, previous }: RunChangeEvent): void {
+    if (!this.passesFilter(run)) return;
+    const status = toFlowRunStatus(run.status);
+    const from = this.placed.get(run.id);
+    const change = newChange();
+    if (from === undefined) {
+      this.place(run.id, status, change);
+      if (!this.applying.has(run.id)) {
+        const before = previous ? toFlowRunStatus(previous.status) : undefined;
+        if (before !== undefined && before !== status) {
+          // Known elsewhere (a panel), counted by the server under its old status.
+          this.adjust(before, -1, change);
+          this.adjust(status, +1, change);
+        } else if (before === undefined && isActiveRunStatus(status)) {
+          // A run that just started (Run Flow): the server counted it after our last count.
+          this.adjust(status, +1, change);
+        }
+      }
+    } else if (from !== status) {
+      this.place(run.id, status, change);
+      this.adjust(from, -1, change);
+      this.adjust(status, +1, change);
+    } else {
+      change.runs.add(run.id);
+    }
+    this.emit(change);
+  }
+
+  private onStoreRemove(id: string): void {
+    const from = this.placed.get(id);
+    if (from === undefined) return;
+    const change = newChange();
+    this.unplace(id, change);
+    this.adjust(from, -1, change);
+    this.emit(change);
+  }
+
+  // --- bookkeeping ---------------------------------------------------------------
+
+  private place(id: string, status: FlowRunStatus, change: ChangeSet): void {
+    const from = this.placed.get(id);
+    if (from === status) return;
+    if (from !== undefined) {
+      this.group(from).ids.delete(id);
+      change.groups.add(from);
+    }
+    this.placed.set(id, status);
+    this.group(status).ids.add(id);
+    change.groups.add(status);
+    if (status === FlowRunStatus.Unknown || from === FlowRunStatus.Unknown) change.root = true;
+    this.revision++;
+  }
+
+  private unplace(id: string, change: ChangeSet): void {
+    const from = this.placed.get(id);
+    if (from === undefined) return;
+    this.placed.delete(id);
+    this.group(from).ids.delete(id);
+    change.groups.add(from);
+    if (from === FlowRunStatus.Unknown) change.root = true;
+    this.revision++;
+  }
+
+  private adjust(status: FlowRunStatus, delta: number, change: ChangeSet): void {
+    const g = this.group(status);
+    if (g.total === undefined) return;
+    this.setTotal(g, Math.max(0, g.total + delta), change);
+  }
+
+  private setTotal(g: MutableGroup, total: number | undefined, change: ChangeSet): void {
+    if (total === undefined || total === g.total) return;
+    const wasEmpty = (g.total ?? 0) === 0;
+    g.total = total;
+    change.groups.add(g.status);
+    if (g.status === FlowRunStatus.Unknown && wasEmpty !== (total === 0)) change.root = true;
+    this.revision++;
+  }
+
+  private emit(change: ChangeSet): void {
+    if (change.groups.size === 0 && change.runs.size === 0 && !change.root) return;
+    this.changed.fire({ groups: [...change.groups], runs: [...change.runs], root: change.root });
+  }
+
+  private passesFilter(run: FlowRun): boolean {
+    return this.filterFlowId === undefined || run.flow_id === this.filterFlowId;
+  }
+
+  private group(status: FlowRunStatus): MutableGroup {
+    let g = this.groups.get(status);
+    if (!g) {
+      g = emptyGroup(status);
+      this.groups.set(status, g);
+    }
+    return g;
+  }
+}
+
+interface ChangeSet {
+  groups: Set<FlowRunStatus>;
+  runs: Set<string>;
+  root: boolean;
+}
+
+function newChange(): ChangeSet {
+  return { groups: new Set(), runs: new Set(), root: false };
+}
+
+function emptyGroup(status: FlowRunStatus): MutableGroup {
+  return { status, total: undefined, loaded: false, hasNext: false, cursor: undefined, pages: 0, ids: new Set(), inFlight: undefined };
+}
+
+function clampPageSize(n: number): number {
+  return Number.isFinite(n) ? Math.min(100, Math.max(5, Math.round(n))) : 25;
+}
+
+/**
+ * The group's total from a page: total_items when the server sends it, else
+ * what we can prove (the items before this page plus this page when it is the
+ * last); undefined when unknown.
+ */
+function totalOf(page: ListPage<FlowRun>, before: number): number | undefined {
+  if (typeof page.total_items === 'number' && Number.isFinite(page.total_items) && page.total_items >= 0) {
+    return page.total_items;
+  }
+  return page.has_next ? undefined : before + page.items.length;
+}
+
+/** created_at descending; ties by id so the order is stable. */
+export function newestFirst(a: FlowRun, b: FlowRun): number {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}

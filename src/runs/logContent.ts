@@ -1,0 +1,26 @@
+// Task log lines may arrive as base64 of UTF-8 text (the official UI decodes
+// them). Decoding is strict so that plain text that merely happens to use the
+// base64 alphabet ("Done", "abcd1234") is shown as is.
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Text: no control characters except tab, newline, carriage return, escape (ANSI colours), and no U+FFFD. */
+function looksLikeText(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u0008\u000B\u000C\u000E-\u001A\u001C-\u001F\u007F\uFFFD]/.test(text);
+}
+
+export function decodeLogContent(content: string): string {
+  const compact = content.replace(/\r?\n/g, '');
+  if (compact.length < 4 || !BASE64.test(compact)) return content;
+  const bytes = Buffer.from(compact, 'base64');
+  // Round trip: Buffer is lenient, so make sure this really was canonical base64.
+  if (bytes.toString('base64') !== compact) return content;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return content;
+  }
+  return looksLikeText(text) ? text : content;
+}

@@ -1,0 +1,99 @@
+// `node dist/sandbox.js [--port 8787] [--host 127.0.0.1] [--speed 1] [--data DIR]
+//   [--seed N] [--seed-runs N] [--keys keys.json] [--rate-limit N] [--keep-alive MS]`
+// Starts the local sandbox, prints its address and default key, logs each
+// request, and stops cleanly on SIGINT/SIGTERM.
+import { readFileSync } from 'node:fs';
+import type { Logger } from '../api/logger';
+import { parseKeys, startSandbox, type SandboxOptions } from './index';
+
+const USAGE = `Usage: node dist/sandbox.js [options]
+  --port N         port to listen on (default 8787; 0 = random)
+  --host H         host to bind (default 127.0.0.1)
+  --speed X        step-duration multiplier: 1 = demo pace, 0.01 = fast, 0 = instant (default 1)
+  --data DIR       persist runs and flows in DIR
+  --seed N         seed for simulated randomness (default 1)
+  --seed-runs N    create N historical finished runs at start
+  --keys FILE      JSON file of API keys: [{"key": "inf_…", "scopes": ["flows:read"]}]
+  --rate-limit N   answer 429 past N requests a minute per key
+  --keep-alive MS  stream keep-alive interval (default 15000)
+  --quiet          do not log requests`;
+
+function fail(message: string): never {
+  console.error(`sandbox: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): { opts: SandboxOptions; quiet: boolean } {
+  const opts: SandboxOptions = { port: 8787 };
+  let quiet = false;
+  const num = (name: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || v === '' || !Number.isFinite(n) || n < 0) fail(`${name} needs a non-negative number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (flag) {
+      case '--port': opts.port = num(flag, value()); break;
+      case '--host': opts.host = value() ?? fail('--host needs a value'); break;
+      case '--speed': opts.speed = num(flag, value()); break;
+      case '--data': opts.dataDir = value() ?? fail('--data needs a directory'); break;
+      case '--seed': opts.seed = num(flag, value()); break;
+      case '--seed-runs': opts.seedRuns = num(flag, value()); break;
+      case '--rate-limit': opts.rateLimitPerMinute = num(flag, value()); break;
+      case '--keep-alive': opts.keepAliveMs = num(flag, value()); break;
+      case '--keys': {
+        const file = value() ?? fail('--keys needs a file');
+        try {
+          opts.keys = parseKeys(JSON.parse(readFileSync(file, 'utf8')));
+        } catch (e) {
+          fail(`cannot read keys from ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        break;
+      }
+      case '--quiet': quiet = true; break;
+      case '--help': case '-h': console.log(USAGE); process.exit(0); break;
+      default: fail(`unknown option ${arg}`);
+    }
+  }
+  return { opts, quiet };
+}
+
+async function main(): Promise<void> {
+  const { opts, quiet } = parseArgs(process.argv.slice(2));
+  const stamp = (): string => new Date().toISOString().slice(11, 23);
+  const logger: Logger = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: (m) => {
+      if (!quiet) console.log(`${stamp()} ${m}`);
+    },
+    warn: (m) => console.warn(`${stamp()} ${m}`),
+    error: (m) => console.error(`${stamp()} ${m}`),
+  };
+  const sandbox = await startSandbox({ ...opts, logger });
+  const keys = opts.keys ?? [];
+  const defaultKey = keys.length ? keys[0].key : sandbox.defaultKey;
+  console.log(`Flow Runs sandbox listening on ${sandbox.url}`);
+  console.log(`API key: ${defaultKey}`);
+  console.log(`Try: curl -X POST ${sandbox.url}/flowruns -H "Authorization: Bearer ${defaultKey}" -H "Content-Type: application/json" -H "X-API-Version: 2" -d '{"flow":"flow_image_pipeline","input":{"prompt":"A mountain landscape"}}'`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    sandbox.close().then(() => process.exit(0), (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(`sandbox: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+// Timestamps for the sandbox. Microsecond precision and strictly increasing,
+// so that `updated_at` orders every change even when many happen in one
+// millisecond (the firehose app emits thousands per second).
+export class Clock {
+  private lastMicros = 0;
+
+  nowMicros(): number {
+    const m = Date.now() * 1000;
+    this.lastMicros = m > this.lastMicros ? m : this.lastMicros + 1;
+    return this.lastMicros;
+  }
+
+  nowIso(): string {
+    return isoFromMicros(this.nowMicros());
+  }
+}
+
+/** `2024-01-01T00:00:00.123456Z`: fixed width, so strings also sort by time. */
+export function isoFromMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const base = new Date(ms).toISOString();
+  return `${base.slice(0, -1)}${String(us % 1000).padStart(3, '0')}Z`;
+}
+
+/** Parses an ISO timestamp keeping sub-millisecond digits; NaN when not a date. */
+export function isoToMicros(value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return NaN;
+  const frac = /\.\d{3}(\d{1,3})/.exec(value);
+  const extra = frac ? Number(frac[1].padEnd(3, '0')) : 0;
+  return ms * 1000 + extra;
+}

@@ -1,0 +1,73 @@
+// The long-lived objects every feature shares, made once in activate() and
+// handed to each register() function. No module-level singletons.
+import * as vscode from 'vscode';
+import type { FlowRun } from './api/models';
+import { Session } from './auth/session';
+import { FlowCatalog } from './runs/flowCatalog';
+import { FollowerRegistry } from './runs/followers';
+import { RunStore } from './runs/store';
+
+export interface Services {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly session: Session;
+  /** Everything known about runs; views render from it. */
+  readonly store: RunStore;
+  /** Flows by id, fetched once. */
+  readonly flows: FlowCatalog;
+  /** Live followers, shared by the tree and the panels (reference-counted). */
+  readonly followers: FollowerRegistry;
+  /** Runs this window started: only these raise a "finished" notification. */
+  readonly startedHere: Set<string>;
+  /** Fires after Run Flow / Run Again created a run (the tree reveals it). */
+  readonly onDidStartRun: vscode.Event<FlowRun>;
+  /** Records a run this window just created. */
+  runStarted(run: FlowRun): void;
+  /** Objects features expose to the tests inside VS Code (e.g. 'runsTree'); never used by features. */
+  readonly testing: Map<string, unknown>;
+}
+
+export function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Services {
+  const session = new Session(context, log);
+  const store = new RunStore();
+  const flows = new FlowCatalog(() => session.current());
+  const followers = new FollowerRegistry(() => session.current(), { logger: log });
+  const started = new vscode.EventEmitter<FlowRun>();
+  const startedHere = new Set<string>();
+
+  // A followed run's news goes into the store, so the tree moves it at once.
+  const fromFollowers = followers.onDidChangeRun((run) => store.upsert(run));
+  // Another key or URL means other runs: drop everything we hold.
+  const onSession = session.onDidChange(() => {
+    void followers.reset();
+    flows.clear();
+    store.clear();
+  });
+
+  context.subscriptions.push(
+    session,
+    started,
+    onSession,
+    fromFollowers,
+    { dispose: () => void followers.dispose() },
+    { dispose: () => store.dispose() },
+    { dispose: () => flows.dispose() },
+  );
+
+  return {
+    context,
+    log,
+    session,
+    store,
+    flows,
+    followers,
+    startedHere,
+    onDidStartRun: started.event,
+    testing: new Map<string, unknown>(),
+    runStarted(run: FlowRun): void {
+      startedHere.add(run.id);
+      store.upsert(run);
+      started.fire(run);
+    },
+  };
+}

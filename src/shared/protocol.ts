@@ -1,0 +1,180 @@
+// The typed messages between the run panel's host (extension) and its webview.
+// Imported by both sides, so plain data only: no `vscode`, no DOM.
+//
+// Handshake: the webview posts `ready` once its script runs; the host answers
+// with one `snapshot` and afterwards only diffs (`run`, `tasks`, `graph`,
+// `connection`, `logs`). A reloaded webview (hidden and shown again) posts
+// `ready` again and gets a fresh snapshot.
+
+/** The follower's connection state, as the header shows it. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'stopped';
+
+export interface PanelConnection {
+  state: ConnectionState;
+  /** The stream has been live at least once: a later 'connecting' is a reconnect. */
+  wasLive: boolean;
+  /** Why the follower failed ('failed' only); a sentence for people. */
+  error: string | null;
+}
+
+/** What the panel shows of a run. Every field is rendered somewhere. */
+export interface PanelRun {
+  id: string;
+  shortId: string;
+  flowId: string;
+  flowTitle: string;
+  /** FlowRunStatus code (0..5). */
+  status: number;
+  statusName: string;
+  error: string | null;
+  createdAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancelledAt: string | null;
+  /** The parent task in the Tasks API. */
+  parentTaskId: string | null;
+  input: unknown;
+  output: unknown;
+  /** Node id -> node status (from node_statuses, else derived from the node's task). */
+  nodeStatuses: Record<string, string>;
+  /** Node id -> task id. */
+  nodeTasks: Record<string, string>;
+}
+
+export interface PanelTaskEvent {
+  statusName: string;
+  time: string;
+}
+
+export interface PanelTask {
+  id: string;
+  shortId: string;
+  /** The flow node this task runs, when known. */
+  nodeId: string | null;
+  /** "namespace/name", else the app id. */
+  app: string;
+  appTitle: string | null;
+  /** TaskStatus code (0..12). */
+  status: number;
+  statusName: string;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  events: PanelTaskEvent[];
+}
+
+/** A change to a task: its id plus the fields that changed (a new task comes whole). */
+export type PanelTaskChange = Pick<PanelTask, 'id'> & Partial<PanelTask>;
+
+export interface PanelGraphNode {
+  id: string;
+  title: string;
+  app: string | null;
+  /** The flow version's own position, if it has one. */
+  position: { x: number; y: number } | null;
+}
+
+export interface PanelGraphEdge {
+  id: string;
+  source: string;
+  target: string;
+}
+
+export interface PanelGraph {
+  nodes: PanelGraphNode[];
+  edges: PanelGraphEdge[];
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  runId: string;
+  /** Undefined until the run has been fetched once. */
+  run: PanelRun | null;
+  tasks: PanelTask[];
+  graph: PanelGraph | null;
+  connection: PanelConnection;
+  /** The row the user had selected before the webview was reloaded. */
+  selectedKey: string | null;
+}
+
+export type HostMessage =
+  | SnapshotMessage
+  /** Only the run fields that changed. */
+  | { type: 'run'; changes: Partial<PanelRun> }
+  /** Only the tasks that changed, each with only its changed fields. */
+  | { type: 'tasks'; changes: PanelTaskChange[] }
+  | { type: 'graph'; graph: PanelGraph }
+  | { type: 'connection'; connection: PanelConnection }
+  /** Decoded log text of the selected task: `reset` replaces, else `text` is appended. */
+  | { type: 'logs'; taskId: string; text: string; reset: boolean }
+  /** The answer to `resolveImage`: a data: URL, or null with the reason. */
+  | { type: 'image'; url: string; src: string | null; reason: string | null };
+
+/** Buttons in the header; the host runs the matching command. */
+export type RunAction =
+  | 'cancel'
+  | 'clone'
+  | 'runAgain'
+  | 'copyId'
+  | 'openInBrowser'
+  | 'showInput'
+  | 'showOutput'
+  | 'saveOutput'
+  | 'retry';
+
+export const RUN_ACTIONS: readonly RunAction[] = [
+  'cancel', 'clone', 'runAgain', 'copyId', 'openInBrowser', 'showInput', 'showOutput', 'saveOutput', 'retry',
+];
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'action'; action: RunAction }
+  | { type: 'copyTaskId'; taskId: string }
+  /** The selected row (for restore) and its task (whose logs the host then sends). */
+  | { type: 'select'; key: string | null; taskId: string | null }
+  /** A link was clicked; the host opens http(s) URLs only. */
+  | { type: 'openLink'; url: string }
+  | { type: 'copyText'; text: string }
+  /** An http image URL the webview may not load itself (CSP); the host may fetch it. */
+  | { type: 'resolveImage'; url: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const strOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+/** Checks a message from the webview; anything malformed is dropped (undefined). */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (!isRecord(value) || typeof value.type !== 'string') return undefined;
+  switch (value.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'action':
+      return typeof value.action === 'string' && (RUN_ACTIONS as readonly string[]).includes(value.action)
+        ? { type: 'action', action: value.action as RunAction }
+        : undefined;
+    case 'copyTaskId':
+      return typeof value.taskId === 'string' && value.taskId ? { type: 'copyTaskId', taskId: value.taskId } : undefined;
+    case 'select':
+      return strOrNull(value.key) && strOrNull(value.taskId)
+        ? { type: 'select', key: value.key, taskId: value.taskId }
+        : undefined;
+    case 'openLink':
+      return typeof value.url === 'string' ? { type: 'openLink', url: value.url } : undefined;
+    case 'copyText':
+      return typeof value.text === 'string' ? { type: 'copyText', text: value.text } : undefined;
+    case 'resolveImage':
+      return typeof value.url === 'string' ? { type: 'resolveImage', url: value.url } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The node statuses the graph knows, plus 'unknown'. */
+export const PANEL_NODE_STATUSES = [
+  'pending', 'ready', 'running', 'completed', 'failed', 'cancelled', 'skipped', 'blocked', 'unknown',
+] as const;
+export type PanelNodeStatus = (typeof PANEL_NODE_STATUSES)[number];

@@ -1,0 +1,51 @@
+// The panel's HTML shell: a strict CSP with a fresh crypto nonce, assets from
+// dist/ and media/ through asWebviewUri, and nothing inline.
+import { randomBytes } from 'crypto';
+import * as vscode from 'vscode';
+
+export function makeNonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+/** The CSP: scripts by nonce only, no network (connect-src 'none'), images from us, https: and data:. */
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `img-src ${cspSource} https: data:`,
+    `font-src ${cspSource}`,
+    "connect-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = makeNonce();
+  const asset = (...parts: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('media', 'codicons', 'codicon.css')}">
+<link rel="stylesheet" href="${asset('media', 'panel.css')}">
+<title>Flow run</title>
+</head>
+<body>
+<div id="root"><p class="loading-note">Loading run…</p></div>
+<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+}
+
+/** Webviews may load files from dist/ (the script) and media/ (CSS, fonts) only. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}

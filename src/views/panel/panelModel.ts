@@ -1,0 +1,162 @@
+// Turns what the follower holds (a FlowRun, its Tasks, the flow graph) into the
+// plain shapes the webview renders (src/shared/protocol.ts). Pure functions:
+// no `vscode`, so they are tested in plain Node.
+import {
+  FLOW_RUN_STATUS_NAMES,
+  TASK_STATUS_NAMES,
+  TaskStatus,
+  isTerminalTaskStatus,
+  toFlowRunStatus,
+  toNodeStatus,
+  toTaskStatus,
+  type AppRef,
+  type FlowGraph,
+  type FlowRun,
+  type NodeStatus,
+  type Task,
+} from '../../api/models';
+import type { PanelGraph, PanelGraphNode, PanelRun, PanelTask, PanelTaskEvent } from '../../shared/protocol';
+
+/** "namespace/name" of an app, else its title or id. */
+export function appLabel(app: AppRef | undefined, appId?: string): string {
+  if (app?.namespace && app.name) return `${app.namespace}/${app.name}`;
+  return app?.name || app?.title || appId || '';
+}
+
+/** A short id for titles: the server's, else the id's tail. */
+export function shortIdOf(obj: { id: string; short_id?: string }): string {
+  return obj.short_id || (obj.id.length > 8 ? obj.id.slice(-8) : obj.id);
+}
+
+/** A node's status when the run carries no node_statuses: read from its task. */
+export function nodeStatusFromTask(task: Task | undefined): NodeStatus {
+  if (!task) return 'pending';
+  const status = toTaskStatus(task.status);
+  switch (status) {
+    case TaskStatus.Completed:
+      return 'completed';
+    case TaskStatus.Failed:
+      return 'failed';
+    case TaskStatus.Cancelled:
+      return 'cancelled';
+    case TaskStatus.Unknown:
+      return 'pending';
+    default:
+      return 'running';
+  }
+}
+
+/** Every task of the run: the follower's, plus those nested in node_tasks; the newer copy wins. */
+export function collectTasks(run: FlowRun | undefined, streamed: Record<string, Task>): Map<string, Task> {
+  const tasks = new Map<string, Task>(Object.entries(streamed));
+  for (const ref of Object.values(run?.node_tasks ?? {})) {
+    const nested = ref.task;
+    if (!nested?.id) continue;
+    const held = tasks.get(nested.id);
+    if (!held || (nested.updated_at && held.updated_at && nested.updated_at > held.updated_at)) tasks.set(nested.id, nested);
+  }
+  return tasks;
+}
+
+export function toPanelRun(run: FlowRun, tasks: Map<string, Task>, flowTitle: string | undefined): PanelRun {
+  const status = toFlowRunStatus(run.status);
+  const nodeTasks: Record<string, string> = {};
+  for (const [nodeId, ref] of Object.entries(run.node_tasks ?? {})) {
+    const taskId = ref?.task_id || ref?.task?.id;
+    if (taskId) nodeTasks[nodeId] = taskId;
+  }
+  const nodeStatuses: Record<string, string> = {};
+  for (const nodeId of Object.keys(nodeTasks)) nodeStatuses[nodeId] = nodeStatusFromTask(tasks.get(nodeTasks[nodeId]));
+  for (const [nodeId, value] of Object.entries(run.node_statuses ?? {})) nodeStatuses[nodeId] = toNodeStatus(value);
+  return {
+    id: run.id,
+    shortId: shortIdOf(run),
+    flowId: run.flow_id,
+    flowTitle: flowTitle || run.flow_id,
+    status,
+    statusName: FLOW_RUN_STATUS_NAMES[status],
+    error: run.error || null,
+    createdAt: run.created_at || null,
+    startedAt: run.flow_run_started || null,
+    finishedAt: run.flow_run_finished || null,
+    cancelledAt: run.flow_run_cancelled || null,
+    parentTaskId: run.task_id || null,
+    input: run.input ?? null,
+    output: run.output ?? null,
+    nodeStatuses,
+    nodeTasks,
+  };
+}
+
+export function toPanelTask(task: Task, nodeId: string | null): PanelTask {
+  const status = toTaskStatus(task.status);
+  const events: PanelTaskEvent[] = [...(task.events ?? [])]
+    .map((e) => ({ code: toTaskStatus(e.status), time: e.event_time || e.created_at }))
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))
+    .map((e) => ({ statusName: TASK_STATUS_NAMES[e.code] ?? 'unknown', time: e.time }));
+  const codes = (task.events ?? []).map((e) => ({ code: toTaskStatus(e.status), time: e.event_time || e.created_at }));
+  const started = codes.filter((e) => e.code >= TaskStatus.Running).map((e) => e.time).sort()[0];
+  const ended = codes.filter((e) => isTerminalTaskStatus(e.code)).map((e) => e.time).sort()[0];
+  return {
+    id: task.id,
+    shortId: shortIdOf(task),
+    nodeId,
+    app: appLabel(task.app, task.app_id),
+    appTitle: task.app?.title || null,
+    status,
+    statusName: TASK_STATUS_NAMES[status] ?? 'unknown',
+    input: task.input ?? null,
+    output: task.output ?? null,
+    error: task.error || null,
+    startedAt: started || task.run_at || null,
+    finishedAt: ended || (isTerminalTaskStatus(status) ? task.updated_at || null : null),
+    events,
+  };
+}
+
+/** The graph a run is drawn from: its own flow version when that has nodes, else the flow's. */
+export function graphSourceOf(run: FlowRun | undefined, flow: FlowGraph | undefined): FlowGraph | undefined {
+  if (run?.flow_version && Array.isArray(run.flow_version.nodes) && run.flow_version.nodes.length > 0) return run.flow_version;
+  if (flow && Array.isArray(flow.nodes) && flow.nodes.length > 0) return flow;
+  return undefined;
+}
+
+const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
+
+export function toPanelGraph(graph: FlowGraph): PanelGraph {
+  const nodes: PanelGraphNode[] = [];
+  const seen = new Set<string>();
+  for (const node of graph.nodes ?? []) {
+    if (!node || typeof node.id !== 'string' || seen.has(node.id)) continue;
+    seen.add(node.id);
+    const data = graph.node_data?.[node.id];
+    const app = data?.app;
+    const position = node.position && finite(node.position.x) && finite(node.position.y)
+      ? { x: node.position.x, y: node.position.y }
+      : null;
+    nodes.push({
+      id: node.id,
+      title: (typeof data?.title === 'string' && data.title) || app?.title || app?.name || node.id,
+      app: appLabel(app, data?.app_id) || null,
+      position,
+    });
+  }
+  const edgeKeys = new Set<string>();
+  const edges = (graph.edges ?? [])
+    .filter((e) => e && seen.has(e.source) && seen.has(e.target) && e.source !== e.target)
+    .filter((e) => {
+      const key = `${e.source}\u0000${e.target}`;
+      if (edgeKeys.has(key)) return false;
+      edgeKeys.add(key);
+      return true;
+    })
+    .map((e) => ({ id: e.id || `${e.source}->${e.target}`, source: e.source, target: e.target }));
+  return { nodes, edges };
+}
+
+/** Node id of each task id (the reverse of PanelRun.nodeTasks). */
+export function nodeOfTask(nodeTasks: Record<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [nodeId, taskId] of Object.entries(nodeTasks)) out.set(taskId, nodeId);
+  return out;
+}

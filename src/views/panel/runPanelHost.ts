@@ -1,0 +1,359 @@
+// The host side of one run's panel. It holds a follower lease for as long as
+// the panel is open (closing the panel releases it, so the streams close at
+// once), answers the webview's `ready` with a snapshot and afterwards posts
+// only what changed. The network stays here; the webview only renders.
+import * as vscode from 'vscode';
+import type { Flow, FlowRun, Task } from '../../api/models';
+import { decodeLogContent } from '../../runs/logContent';
+import type { FollowerHandle } from '../../runs/followers';
+import type { RunChange } from '../../runs/follower';
+import type { Services } from '../../services';
+import {
+  parseWebviewMessage,
+  type HostMessage,
+  type PanelConnection,
+  type PanelGraph,
+  type PanelRun,
+  type PanelTask,
+  type RunAction,
+  type WebviewMessage,
+} from '../../shared/protocol';
+import { describeError, showError } from '../showError';
+import { panelHtml, webviewOptions } from './html';
+import { fetchLoopbackImage, type ImageAnswer } from './loopbackImages';
+import { LogTracker, PanelDiffer } from './panelDiff';
+import {
+  collectTasks, graphSourceOf, nodeOfTask, shortIdOf, toPanelGraph, toPanelRun, toPanelTask,
+} from './panelModel';
+
+export const RUN_PANEL_VIEW_TYPE = 'flowRuns.run';
+
+/** Commands the header buttons run (written by the run actions); each takes the run id. */
+const ACTION_COMMANDS: Record<Exclude<RunAction, 'retry'>, { command: string; label: string }> = {
+  cancel: { command: 'flowRuns.cancelRun', label: 'Cancel run' },
+  clone: { command: 'flowRuns.cloneRun', label: 'Clone flow' },
+  runAgain: { command: 'flowRuns.runAgain', label: 'Run again' },
+  copyId: { command: 'flowRuns.copyRunId', label: 'Copy run id' },
+  openInBrowser: { command: 'flowRuns.openInBrowser', label: 'Open in browser' },
+  showInput: { command: 'flowRuns.showInput', label: 'Show input' },
+  showOutput: { command: 'flowRuns.showOutput', label: 'Show output' },
+  saveOutput: { command: 'flowRuns.saveOutput', label: 'Save output' },
+};
+
+/** Host-side coalescing: follower bursts become one round of diffs. */
+const FLUSH_MS = 30;
+/** The message record kept for the tests. */
+const RECORD_LIMIT = 5000;
+
+// Tab icons by run status (a spinning icon does not render in a tab).
+const RUN_ICONS = ['question', 'watch', 'sync', 'pass', 'error', 'circle-slash'];
+
+export class RunPanel implements vscode.Disposable {
+  /** Every message posted to the webview (the last RECORD_LIMIT), for the tests. */
+  readonly posted: HostMessage[] = [];
+  /** Every valid message received from the webview, for the tests. */
+  readonly received: WebviewMessage[] = [];
+
+  private lease: FollowerHandle | undefined;
+  private subscription: vscode.Disposable | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly differ = new PanelDiffer();
+  private readonly logTracker = new LogTracker();
+  private readonly decoded = new Map<string, { content: string; text: string }>();
+  private readonly images = new Map<string, Promise<ImageAnswer>>();
+  private readonly closed = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.closed.event;
+
+  private ready = false;
+  private wasLive = false;
+  private sentConnection = '';
+  private sentGraph = '';
+  private selectedKey: string | null = null;
+  private selectedTaskId: string | null = null;
+  private flowRequested = new Set<string>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly webviewPanel: vscode.WebviewPanel,
+    readonly runId: string,
+    private readonly services: Services,
+    extensionUri: vscode.Uri,
+  ) {
+    const webview = webviewPanel.webview;
+    webview.options = webviewOptions(extensionUri);
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      webviewPanel.onDidDispose(() => this.dispose()),
+      // Hidden webviews are torn down (no retainContextWhenHidden); a shown one says `ready` again.
+      webviewPanel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
+      // Another key or API URL stops every follower: follow again with the new client.
+      services.session.onDidChange(() => this.follow()),
+      services.flows.onDidLoad((flow: Flow) => {
+        if (flow.id === this.currentRun()?.flow_id) this.schedule();
+      }),
+      this.closed,
+    );
+    this.follow();
+    this.updateTitle();
+    webview.html = panelHtml(webview, extensionUri);
+  }
+
+  /** The follower state as the panel last saw it. */
+  get connectionState(): string {
+    return this.lease?.follower.view.state ?? 'stopped';
+  }
+
+  /** The webview has said `ready` and holds a snapshot. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  reveal(): void {
+    this.webviewPanel.reveal();
+  }
+
+  /** Takes a fresh follower lease (after a failure, or a new key) and re-subscribes. */
+  follow(): void {
+    if (this.disposed) return;
+    this.unfollow();
+    const lease = this.services.followers.acquire(this.runId);
+    this.lease = lease;
+    this.subscription = lease.follower.onDidChange((change: RunChange) => this.onChange(change));
+    lease.follower.start();
+    this.schedule();
+  }
+
+  private unfollow(): void {
+    this.subscription?.dispose();
+    this.subscription = undefined;
+    this.lease?.release();
+    this.lease = undefined;
+  }
+
+  private onChange(change: RunChange): void {
+    if (change.view.state === 'live') this.wasLive = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.disposed || this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, FLUSH_MS);
+  }
+
+  private currentRun(): FlowRun | undefined {
+    return this.lease?.follower.view.run ?? this.services.store.get(this.runId);
+  }
+
+  private connection(): PanelConnection {
+    const view = this.lease?.follower.view;
+    const state = view?.state ?? 'stopped';
+    if (state === 'live') this.wasLive = true;
+    return { state, wasLive: this.wasLive, error: view?.error ? describeError(view.error) : null };
+  }
+
+  /** Everything the webview shows, computed from the follower (or the store before the first fetch). */
+  private model(): { run: PanelRun | null; tasks: PanelTask[]; graph: PanelGraph | null; raw: Map<string, Task> } {
+    const run = this.currentRun();
+    const raw = collectTasks(run, this.lease?.follower.view.tasks ?? {});
+    if (!run) return { run: null, tasks: [...raw.values()].map((t) => toPanelTask(t, null)), graph: null, raw };
+    const flow = this.services.flows.peek(run.flow_id);
+    if (!flow && !this.flowRequested.has(run.flow_id)) {
+      // The title (and, without a flow version in the run, the graph) come from the flow.
+      this.flowRequested.add(run.flow_id);
+      void this.services.flows.get(run.flow_id).then(() => this.schedule());
+    }
+    const panelRun = toPanelRun(run, raw, this.services.flows.title(run.flow_id));
+    const nodes = nodeOfTask(panelRun.nodeTasks);
+    const tasks = [...raw.values()].map((t) => toPanelTask(t, nodes.get(t.id) ?? null));
+    const source = graphSourceOf(run, flow);
+    return { run: panelRun, tasks, graph: source ? toPanelGraph(source) : null, raw };
+  }
+
+  private post(msg: HostMessage): void {
+    this.posted.push(msg);
+    if (this.posted.length > RECORD_LIMIT) this.posted.splice(0, this.posted.length - RECORD_LIMIT);
+    void this.webviewPanel.webview.postMessage(msg).then(undefined, () => undefined);
+  }
+
+  private sendSnapshot(): void {
+    const m = this.model();
+    const connection = this.connection();
+    this.differ.reset(m.run ?? undefined, m.tasks);
+    this.sentConnection = JSON.stringify(connection);
+    this.sentGraph = JSON.stringify(m.graph);
+    this.logTracker.clear();
+    this.post({
+      type: 'snapshot',
+      runId: this.runId,
+      run: m.run,
+      tasks: m.tasks,
+      graph: m.graph,
+      connection,
+      selectedKey: this.selectedKey,
+    });
+    this.sendLogs(m.raw);
+    this.updateTitle(m.run);
+  }
+
+  /** Posts what changed since the last message: graph, run fields, tasks, connection, new log text. */
+  private flush(): void {
+    if (this.disposed) return;
+    this.updateTitle();
+    if (!this.ready) return;
+    const m = this.model();
+    const graph = JSON.stringify(m.graph);
+    if (m.graph && graph !== this.sentGraph) {
+      this.sentGraph = graph;
+      this.post({ type: 'graph', graph: m.graph });
+    }
+    if (m.run) {
+      const changes = this.differ.runChanges(m.run);
+      if (changes) this.post({ type: 'run', changes });
+    }
+    const taskChanges = this.differ.taskChanges(m.tasks);
+    if (taskChanges.length) this.post({ type: 'tasks', changes: taskChanges });
+    const connection = this.connection();
+    const c = JSON.stringify(connection);
+    if (c !== this.sentConnection) {
+      this.sentConnection = c;
+      this.post({ type: 'connection', connection });
+    }
+    this.sendLogs(m.raw);
+  }
+
+  /** New decoded log text of the selected task (the host decodes; the webview appends). */
+  private sendLogs(tasks: Map<string, Task>): void {
+    const id = this.selectedTaskId;
+    if (!id) return;
+    const task = tasks.get(id);
+    const text = this.logText(task);
+    const next = this.logTracker.next(id, text);
+    if (next && (next.text || next.reset)) this.post({ type: 'logs', taskId: id, text: next.text, reset: next.reset });
+  }
+
+  private logText(task: Task | undefined): string {
+    const logs = [...(task?.logs ?? [])].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    let out = '';
+    for (const log of logs) {
+      if (typeof log.content !== 'string') continue;
+      const key = log.id;
+      let cached = this.decoded.get(key);
+      if (!cached || cached.content !== log.content) {
+        cached = { content: log.content, text: decodeLogContent(log.content) };
+        this.decoded.set(key, cached);
+      }
+      out += cached.text.endsWith('\n') || cached.text === '' ? cached.text : `${cached.text}\n`;
+    }
+    return out;
+  }
+
+  private updateTitle(run: PanelRun | null = null): void {
+    const raw = this.currentRun();
+    if (!raw && !run) {
+      this.webviewPanel.title = `Flow run · ${this.runId.slice(-8)}`;
+      return;
+    }
+    const title = run?.flowTitle ?? (raw ? this.services.flows.title(raw.flow_id) ?? raw.flow_id : this.runId);
+    const shortId = run?.shortId ?? (raw ? shortIdOf(raw) : this.runId);
+    const status = run?.status ?? raw?.status ?? 0;
+    this.webviewPanel.title = `${title} · ${shortId}`;
+    this.webviewPanel.iconPath = new vscode.ThemeIcon(RUN_ICONS[status] ?? 'question');
+  }
+
+  private onMessage(raw: unknown): void {
+    const msg = parseWebviewMessage(raw);
+    if (!msg) {
+      this.services.log.warn(`[panel] ignored a malformed message from the webview of ${this.runId}`);
+      return;
+    }
+    this.received.push(msg);
+    if (this.received.length > RECORD_LIMIT) this.received.splice(0, this.received.length - RECORD_LIMIT);
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendSnapshot();
+        break;
+      case 'select':
+        this.selectedKey = msg.key;
+        if (msg.taskId !== this.selectedTaskId) {
+          this.selectedTaskId = msg.taskId;
+          this.logTracker.clear();
+          if (this.ready) this.sendLogs(this.model().raw);
+        }
+        break;
+      case 'action':
+        this.runAction(msg.action);
+        break;
+      case 'copyTaskId':
+        this.execute('flowRuns.copyTaskId', 'Copy task id', { taskId: msg.taskId });
+        break;
+      case 'copyText':
+        void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage('Copied to the clipboard', 2000));
+        break;
+      case 'openLink':
+        this.openLink(msg.url);
+        break;
+      case 'resolveImage':
+        this.resolveImage(msg.url);
+        break;
+    }
+  }
+
+  private runAction(action: RunAction): void {
+    if (action === 'retry') {
+      this.follow();
+      return;
+    }
+    const { command, label } = ACTION_COMMANDS[action];
+    this.execute(command, label, this.runId);
+  }
+
+  private execute(command: string, label: string, arg: unknown): void {
+    vscode.commands.executeCommand(command, arg).then(undefined, (e: unknown) => showError(label, e, this.services.log));
+  }
+
+  /** Only http(s) links leave the webview, and only through openExternal. */
+  private openLink(url: string): void {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return;
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      this.services.log.warn(`[panel] refused to open a ${parsed.protocol} link from run ${this.runId}`);
+      return;
+    }
+    void vscode.env.openExternal(vscode.Uri.parse(parsed.toString(), true));
+  }
+
+  private resolveImage(url: string): void {
+    let answer = this.images.get(url);
+    if (!answer) {
+      answer = fetchLoopbackImage(url, this.services.session.baseUrl);
+      this.images.set(url, answer);
+    }
+    void answer.then((a) => {
+      if (!this.disposed) this.post({ type: 'image', url, src: a.src, reason: a.reason });
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.unfollow();
+    this.closed.fire();
+    for (const d of this.disposables) d.dispose();
+    this.disposables.length = 0;
+    this.images.clear();
+    this.webviewPanel.dispose();
+  }
+}

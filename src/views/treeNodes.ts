@@ -1,0 +1,35 @@
+// The objects the Runs tree is made of. Each is created once and kept, because
+// VS Code refreshes a node by object identity (onDidChangeTreeData(node)).
+import type { FlowRunStatus } from '../api/models';
+
+export interface GroupNode {
+  readonly kind: 'group';
+  readonly status: FlowRunStatus;
+}
+
+export interface RunNode {
+  readonly kind: 'run';
+  /** The group it is shown in. */
+  readonly status: FlowRunStatus;
+  /** Read by run commands (see runRef.ts). */
+  readonly runId: string;
+}
+
+export interface LoadMoreNode {
+  readonly kind: 'loadMore';
+  readonly status: FlowRunStatus;
+}
+
+/** A line inside a group that could not be loaded. */
+export interface MessageNode {
+  readonly kind: 'message';
+  readonly status: FlowRunStatus;
+  text: string;
+}
+
+export type RunsTreeNode = GroupNode | RunNode | LoadMoreNode | MessageNode;
+
+export function isGroupNode(v: unknown): v is GroupNode {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'group'
+    && typeof (v as { status?: unknown }).status === 'number';
+}

@@ -1,0 +1,141 @@
+// The run's header: status badge, flow title, ids, times, the ticking
+// duration, actions, the connection banner and the run's error. Built once;
+// each render only updates text and visibility, so focus stays on buttons.
+import type { RunAction, WebviewMessage } from '../shared/protocol';
+import { button, el, icon } from './dom';
+import { durationMs, formatDuration, formatTime } from './format';
+import type { PanelState } from './panelState';
+import { runLook } from './status';
+
+export class HeaderView {
+  readonly el: HTMLElement;
+  private readonly badge = el('span', { cls: 'badge', attrs: { role: 'status' } });
+  private readonly title = el('h1', { cls: 'flow-title' });
+  private readonly runId = el('code', { cls: 'run-id' });
+  private readonly shortId = el('span', { cls: 'short-id' });
+  private readonly parent = el('span', { cls: 'parent-task' });
+  private readonly started = el('span', { cls: 'started' });
+  private readonly finished = el('span', { cls: 'finished' });
+  private readonly duration = el('span', { cls: 'duration' });
+  private readonly banner = el('div', { cls: 'banner', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly error = el('div', { cls: 'run-error', attrs: { role: 'alert' } });
+  private readonly buttons = new Map<RunAction, HTMLButtonElement>();
+
+  constructor(post: (msg: WebviewMessage) => void) {
+    const act = (action: RunAction, label: string, iconName: string, title: string, cls = 'btn secondary'): HTMLButtonElement => {
+      const b = button(label, iconName, () => post({ type: 'action', action }), { cls, title });
+      b.dataset.action = action;
+      this.buttons.set(action, b);
+      return b;
+    };
+    const actions = el('div', { cls: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } },
+      act('cancel', 'Cancel', 'debug-stop', 'Cancel this run', 'btn danger'),
+      act('runAgain', 'Run Again', 'debug-rerun', 'Start a new run of this flow with the same input', 'btn'),
+      act('clone', 'Clone Flow', 'repo-forked', 'Create a new flow from the flow version this run used'),
+      act('copyId', 'Copy ID', 'copy', 'Copy the run id'),
+      act('openInBrowser', 'Open in Browser', 'link-external', 'Open this run in the web app'),
+      act('showInput', 'Show Input', 'json', 'Open the run input as a JSON document'),
+      act('showOutput', 'Show Output', 'output', 'Open the run output as a JSON document'),
+      act('saveOutput', 'Save Output', 'save', 'Save the run output to the workspace'),
+    );
+    const retry = button('Retry', 'refresh', () => post({ type: 'action', action: 'retry' }), { cls: 'btn small', title: 'Follow this run again' });
+    retry.dataset.action = 'retry';
+    this.buttons.set('retry', retry);
+    const copyParent = button('Copy', 'copy', () => {
+      const id = this.parent.dataset.taskId;
+      if (id) post({ type: 'copyTaskId', taskId: id });
+    }, { cls: 'btn small icon-only', title: 'Copy the parent task id' });
+    this.el = el('header', { cls: 'run-header' },
+      el('div', { cls: 'title-row' }, this.badge, this.title),
+      el('div', { cls: 'facts' },
+        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: 'Run ' }), this.runId, ' ', this.shortId),
+        el('span', { cls: 'fact parent' }, el('span', { cls: 'label', text: 'Parent task ' }), this.parent, copyParent),
+      ),
+      el('div', { cls: 'facts' },
+        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: 'Started ' }), this.started),
+        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: 'Finished ' }), this.finished),
+        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: 'Duration ' }), this.duration),
+      ),
+      actions,
+      this.banner,
+      this.error,
+    );
+    this.banner.append(el('span', { cls: 'banner-text' }), retry);
+  }
+
+  render(state: PanelState, now: number): void {
+    const run = state.run;
+    const look = runLook(run?.status ?? 0);
+    const stale = state.stale;
+    this.badge.className = `badge status-${look.cls}${stale ? ' stale' : ''}`;
+    this.badge.replaceChildren(
+      icon(look.icon, look.spin && !stale ? 'codicon-modifier-spin' : ''),
+      el('span', { cls: 'badge-text', text: run ? run.statusName : 'Loading' }),
+    );
+    this.title.textContent = run?.flowTitle ?? 'Flow run';
+    this.runId.textContent = run?.id ?? state.runId ?? '';
+    this.shortId.textContent = run ? `(${run.shortId})` : '';
+    this.parent.textContent = run?.parentTaskId ?? '—';
+    if (run?.parentTaskId) this.parent.dataset.taskId = run.parentTaskId;
+    else delete this.parent.dataset.taskId;
+    (this.parent.parentElement as HTMLElement).hidden = !run?.parentTaskId;
+    this.started.textContent = formatTime(run?.startedAt, now);
+    const end = run?.finishedAt ?? run?.cancelledAt ?? null;
+    this.finished.textContent = end ? formatTime(end, now) : run && (run.status === 1 || run.status === 2) ? 'not yet' : '—';
+    const active = run !== null && (run.status === 1 || run.status === 2) && !end;
+    // While the stream is down we do not know whether it is still running: no ticking then.
+    const ms = active && stale ? undefined : durationMs(run?.startedAt, end, now);
+    this.duration.textContent = ms === undefined ? '—' : formatDuration(ms);
+    this.duration.classList.toggle('ticking', active && !stale);
+
+    const show = (action: RunAction, visible: boolean): void => {
+      const b = this.buttons.get(action);
+      if (b) b.hidden = !visible;
+    };
+    const hasRun = run !== null;
+    const hasOutput = hasRun && run.output !== null && run.output !== undefined;
+    show('cancel', active);
+    show('runAgain', hasRun);
+    show('clone', hasRun);
+    show('copyId', true);
+    show('openInBrowser', true);
+    show('showInput', hasRun);
+    show('showOutput', hasOutput);
+    show('saveOutput', hasOutput);
+
+    this.renderBanner(state);
+    this.error.hidden = !run?.error;
+    this.error.replaceChildren(icon('error'), el('span', { text: run?.error ?? '' }));
+  }
+
+  private renderBanner(state: PanelState): void {
+    const c = state.connection;
+    const text = this.banner.querySelector('.banner-text') as HTMLElement;
+    let message = '';
+    let kind = 'info';
+    let iconName = 'sync';
+    if (c.state === 'failed') {
+      message = `Stopped following this run: ${c.error ?? 'the stream failed'}`;
+      kind = 'error';
+      iconName = 'error';
+    } else if (c.state === 'stopped') {
+      message = 'Not following this run any more; what you see may be out of date.';
+      kind = 'warning';
+      iconName = 'warning';
+    } else if (c.state === 'reconnecting' || (c.state === 'connecting' && c.wasLive)) {
+      message = 'Reconnecting… Updates are paused; what you see may be out of date.';
+      kind = 'warning';
+    } else if (c.state === 'connecting') {
+      message = state.run ? 'Connecting…' : 'Loading run…';
+    }
+    this.banner.hidden = message === '';
+    this.banner.className = `banner ${kind}`;
+    this.banner.dataset.state = c.state;
+    text.replaceChildren(
+      icon(iconName, iconName === 'sync' ? 'codicon-modifier-spin' : ''),
+      el('span', { text: message }),
+    );
+    const retry = this.buttons.get('retry');
+    if (retry) retry.hidden = !(c.state === 'failed' || c.state === 'stopped');
+  }
+}

@@ -1,0 +1,106 @@
+// The selected node's task: ids, times, error, input, output, logs (appended
+// live) and a timeline of its status events. Sections are rebuilt only when
+// their own data changed, so an opened JSON branch stays open.
+import { button, el, icon } from './dom';
+import { durationMs, formatDuration, formatTime } from './format';
+import { renderValue } from './outputView';
+import type { PanelState, Row } from './panelState';
+import type { RenderContext } from './renderContext';
+import { statusWord } from './status';
+
+export class TaskDetailsView {
+  readonly el = el('section', { cls: 'details-section', attrs: { 'aria-label': 'Selected node task', 'aria-live': 'off' } });
+  private key: string | null | undefined;
+  private taskId: string | null = null;
+  private readonly heading = el('h2');
+  private readonly meta = el('div', { cls: 'task-meta' });
+  private readonly error = el('div', { cls: 'task-error', attrs: { role: 'alert' } });
+  private readonly input = el('div', { cls: 'task-input' });
+  private readonly output = el('div', { cls: 'task-output' });
+  private readonly logs = el('pre', { cls: 'logs', attrs: { tabindex: '0', 'aria-label': 'Task logs' } });
+  private readonly logNote = el('p', { cls: 'muted log-note' });
+  private readonly timeline = el('ol', { cls: 'timeline' });
+  private shownInput: unknown = Symbol('none');
+  private shownOutput: unknown = Symbol('none');
+
+  constructor(private readonly ctx: RenderContext) {}
+
+  render(state: PanelState, now: number): void {
+    const row = state.selectedRow();
+    if ((row?.key ?? null) !== this.key || (row?.taskId ?? null) !== this.taskId) this.rebuild(row);
+    if (!row) return;
+    this.fill(row, state, now);
+  }
+
+  /** New log text only: appended without touching the rest. */
+  appendLogs(text: string, state: PanelState): void {
+    if (!text || !state.logs || state.logs.taskId !== this.taskId) return;
+    const nearBottom = this.logs.scrollTop + this.logs.clientHeight >= this.logs.scrollHeight - 8;
+    this.logs.appendChild(document.createTextNode(text));
+    this.logNote.hidden = true;
+    if (nearBottom) this.logs.scrollTop = this.logs.scrollHeight;
+  }
+
+  private rebuild(row: Row | undefined): void {
+    this.key = row?.key ?? null;
+    this.taskId = row?.taskId ?? null;
+    this.shownInput = Symbol('none');
+    this.shownOutput = Symbol('none');
+    this.logs.textContent = '';
+    if (!row) {
+      this.el.replaceChildren(el('p', { cls: 'muted', text: 'Select a node in the graph or the list to see its task: input, output, logs and events.' }));
+      return;
+    }
+    this.el.replaceChildren(
+      this.heading,
+      this.meta,
+      this.error,
+      el('h3', { text: 'Input' }), this.input,
+      el('h3', { text: 'Output' }), this.output,
+      el('h3', { text: 'Logs' }), this.logNote, this.logs,
+      el('h3', { text: 'Timeline' }), this.timeline,
+    );
+  }
+
+  private fill(row: Row, state: PanelState, now: number): void {
+    const t = row.task;
+    this.heading.className = `status-${row.look.cls}`;
+    this.heading.replaceChildren(icon(row.look.icon), el('span', { text: ` ${row.title}` }),
+      el('span', { cls: 'status-word', text: ` — ${statusWord(row.statusName)}` }));
+    const taskId = row.taskId;
+    const ms = t ? durationMs(t.startedAt, t.finishedAt, now) : undefined;
+    this.meta.replaceChildren(
+      fact('Task', taskId ? el('code', { text: taskId }) : el('span', { cls: 'muted', text: 'not started yet' }),
+        taskId ? button('Copy Task ID', 'copy', () => this.ctx.post({ type: 'copyTaskId', taskId }), { cls: 'btn small', title: 'Copy this task id' }) : null),
+      fact('App', el('span', { text: row.app || '—' })),
+      fact('Task status', el('span', { text: t ? statusWord(t.statusName) : '—' })),
+      fact('Started', el('span', { text: formatTime(t?.startedAt, now) })),
+      fact('Ended', el('span', { text: formatTime(t?.finishedAt, now) })),
+      fact('Duration', el('span', { text: ms === undefined || (state.stale && !t?.finishedAt) ? '—' : formatDuration(ms) })),
+    );
+    this.error.hidden = !t?.error;
+    this.error.replaceChildren(icon('error'), el('span', { text: t?.error ?? '' }));
+    if (t?.input !== this.shownInput) {
+      this.shownInput = t?.input;
+      this.input.replaceChildren(renderValue(t?.input, this.ctx, t ? 'No input.' : 'No task yet.', { textFields: false }));
+    }
+    if (t?.output !== this.shownOutput) {
+      this.shownOutput = t?.output;
+      this.output.replaceChildren(renderValue(t?.output, this.ctx, t ? 'No output yet.' : 'No task yet.'));
+    }
+    const logs = state.logs && state.logs.taskId === taskId ? state.logs : null;
+    if (this.logs.textContent !== (logs?.text ?? '')) {
+      this.logs.textContent = logs?.text ?? '';
+      this.logs.scrollTop = this.logs.scrollHeight;
+    }
+    this.logNote.hidden = Boolean(logs?.text) && !logs?.trimmed;
+    this.logNote.textContent = logs?.trimmed ? 'Earlier log lines were trimmed.' : 'No logs yet.';
+    this.timeline.replaceChildren(...(t?.events ?? []).map((e) => el('li', {},
+      el('span', { cls: 'time', text: formatTime(e.time, now) }), ' ', el('span', { text: statusWord(e.statusName) }))));
+    if (!t?.events.length) this.timeline.replaceChildren(el('li', { cls: 'muted', text: 'No events yet.' }));
+  }
+}
+
+function fact(label: string, ...value: (Node | null)[]): HTMLElement {
+  return el('div', { cls: 'fact' }, el('span', { cls: 'label', text: `${label} ` }), ...value);
+}

@@ -1,0 +1,48 @@
+// Bundle rows: the minified bundles in dist/ (npm run bench builds them with
+// --production just before) and the packaged .vsix.
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { errorText, info, judged, kb, missing, type Row } from './report';
+
+const SECTION = 'Bundle';
+
+export async function bundleRows(root: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  rows.push(sizeRow(root, 'dist/extension.js', 'extension bundle (minified)', 200));
+  rows.push(sizeRow(root, 'dist/webview.js', 'webview bundle (minified)', 60));
+  rows.push(await vsixRow(root));
+  return rows;
+}
+
+function sizeRow(root: string, file: string, name: string, limitKb: number): Row {
+  const p = path.join(root, file);
+  if (!fs.existsSync(p)) return missing(SECTION, name, `${file} was not built`, `<= ${limitKb} KB`);
+  const bytes = fs.statSync(p).size;
+  return judged(SECTION, name, kb(bytes), 'KB', limitKb, 'lower', `${file}: ${bytes} bytes`);
+}
+
+async function vsixRow(root: string): Promise<Row> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-bench-vsix-'));
+  const out = path.join(dir, 'flow-runs.vsix');
+  try {
+    // vsce's own prepublish step would rebuild dist/; it is already the production build.
+    await run('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], root, 180_000);
+    const bytes = fs.statSync(out).size;
+    return info(SECTION, '.vsix package', `${kb(bytes)} KB`, kb(bytes), `vsce package --no-dependencies: ${bytes} bytes`);
+  } catch (e) {
+    return missing(SECTION, '.vsix package', `vsce package failed: ${errorText(e)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { cwd, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message}\n${stderr}`.trim()));
+      else resolve(stdout);
+    });
+  });
+}

@@ -1,0 +1,133 @@
+// Stream throughput and recovery, side by side: our follower against the
+// official SDK's flowRuns.stream, in this process, on fresh runs of the same
+// shape (the sandbox's flow_firehose with 20,000 partial updates).
+//
+// The sandbox runs in this process too. Its firehose app publishes one partial
+// update per macrotask, whatever the speed setting; `speed` only scales the
+// simulated steps before it (queued, dispatched, ...), which gives each client
+// time to connect before the first update. So events/s is the rate at which
+// the shared event loop gets through "server writes an event, client reads and
+// merges it": a heavier client shows up as a lower rate.
+import type { FlowRunsApi } from '../../../src/api/api';
+import { childProcessSandbox, type SandboxTarget } from './sandboxTarget';
+import { errorText, fmt, info, judged, check, median, missing, type Row } from './report';
+import { makeClient, readWithFollower, readWithRawStream } from './oursReader';
+import { readWithSdk } from './sdkReader';
+import { diffRun, type ReadResult } from './streamTypes';
+
+const UPDATES = 20_000;
+const DROP_EVERY = 500;
+const ROUNDS = 3;
+const READ_DEADLINE_MS = 60_000;
+
+type Reader = 'follower' | 'sdk' | 'raw';
+
+interface Sample {
+  reader: Reader;
+  result: ReadResult;
+  rate: number;
+  exact: boolean;
+  differ: string[];
+  lost: number;
+}
+
+export async function streamRows(root: string, log: (line: string) => void): Promise<Row[]> {
+  let sandbox: SandboxTarget | undefined;
+  try {
+    // speed 0.1: ~175 ms of simulated steps before the firehose starts (time to connect).
+    sandbox = await childProcessSandbox(root, { speed: 0.1, seed: 7 });
+    const api = makeClient(sandbox.url, sandbox.key);
+    // Warm-up (JIT, sockets) with a small run per client; not counted.
+    for (const reader of ['follower', 'sdk', 'raw'] as Reader[]) await readOne(sandbox, api, reader, 2_000);
+
+    const samples: Sample[] = [];
+    const order: Reader[][] = [['follower', 'sdk', 'raw'], ['sdk', 'raw', 'follower'], ['raw', 'follower', 'sdk']];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const reader of order[round % order.length]) {
+        const s = await readOne(sandbox, api, reader, UPDATES);
+        log(`  throughput ${reader}: ${fmt(s.rate, 0)} events/s, ${s.result.events} events, exact=${s.exact}${s.differ.length ? ` (differs: ${s.differ.join(', ')})` : ''}`);
+        samples.push(s);
+      }
+    }
+    const rows = throughputRows(samples);
+
+    await sandbox.setFaults({ dropStreamAfterEvents: DROP_EVERY, routes: ['/stream'] });
+    const rec: Sample[] = [];
+    for (const reader of ['follower', 'sdk'] as Reader[]) {
+      const s = await readOne(sandbox, api, reader, UPDATES);
+      log(`  recovery ${reader}: lost ${s.lost}, connects ${s.result.connects}, exact=${s.exact}${s.differ.length ? ` (differs: ${s.differ.join(', ')})` : ''}, ended by ${s.result.endedBy}`);
+      rec.push(s);
+    }
+    const drops = (await sandbox.stats()).faultsInjected.drop ?? 0;
+    await sandbox.setFaults(undefined);
+    rows.push(...recoveryRows(rec, drops));
+    return rows;
+  } catch (e) {
+    return [
+      missing('Stream', 'throughput, ours vs SDK', `the stream bench failed: ${errorText(e)}`, '>= 1.0x'),
+      missing('Recovery', 'drop every 500 events', `the stream bench failed: ${errorText(e)}`),
+    ];
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+async function readOne(sandbox: SandboxTarget, api: FlowRunsApi, reader: Reader, updates: number): Promise<Sample> {
+  const run = await sandbox.createRun('flow_firehose', { updates });
+  let result: ReadResult;
+  if (reader === 'follower') result = await readWithFollower(api, run.id, READ_DEADLINE_MS);
+  else if (reader === 'raw') result = await readWithRawStream(api, run.id, READ_DEADLINE_MS);
+  else result = await readWithSdk(sandbox.url, sandbox.key, run.id, READ_DEADLINE_MS);
+  const server = await sandbox.getRun(run.id);
+  // The server's run, as its API serialises it (JSON round trip drops undefined fields).
+  const serverJson = server ? (JSON.parse(JSON.stringify(server)) as typeof server) : undefined;
+  const differ = diffRun(result.view, serverJson);
+  const span = (result.lastEventAt - result.firstEventAt) / 1000;
+  const rate = span > 0 ? (result.events - 1) / span : NaN;
+  return { reader, result, rate, exact: differ.length === 0, differ, lost: updates - result.seen.size };
+}
+
+function throughputRows(samples: Sample[]): Row[] {
+  const S = 'Stream';
+  const of = (r: Reader): Sample[] => samples.filter((s) => s.reader === r);
+  const rate = (r: Reader): number => median(of(r).map((s) => s.rate));
+  const ours = rate('follower');
+  const raw = rate('raw');
+  const sdk = rate('sdk');
+  const method = `flow_firehose, ${UPDATES.toLocaleString('en-US')} partial updates, fresh run per read, median of ${ROUNDS} interleaved rounds; events/s = data events over first..last event`;
+  const rows: Row[] = [
+    info(S, 'ours (RunFollower): events/s', `${fmt(ours, 0)}/s`, ours,
+      `RunFollower with both streams and a GET of the run on connect and at the end (${median(of('follower').map((s) => s.result.gets))} GETs per run); ${method}`),
+    info(S, 'ours (raw streamRun reader): events/s', `${fmt(raw, 0)}/s`, raw, 'FlowRunsClient.streamRun alone (one GET first, no reconnect)'),
+    info(S, 'official SDK (flowRuns.stream): events/s', `${fmt(sdk, 0)}/s`, sdk, '@inferencesh/sdk 0.6.54: flowRuns.get once, then flowRuns.stream (eventsource EventSource), partials merged by fields'),
+  ];
+  if (Number.isFinite(ours) && Number.isFinite(sdk) && sdk > 0) {
+    rows.push(judged(S, 'ratio ours (RunFollower) / SDK', ours / sdk, 'x', 1.0, 'higher', undefined, 2));
+  } else {
+    rows.push(missing(S, 'ratio ours (RunFollower) / SDK', 'a rate could not be measured', '>= 1.0 x'));
+  }
+  for (const r of ['follower', 'sdk'] as Reader[]) {
+    const all = of(r);
+    const exact = all.length > 0 && all.every((s) => s.exact);
+    const bad = all.find((s) => !s.exact);
+    rows.push(check(S, `${r === 'follower' ? 'ours' : 'SDK'}: final view exact (${all.filter((s) => s.exact).length}/${all.length} runs)`, exact,
+      bad ? `differs from sandbox.getRun in: ${bad.differ.join(', ')}; ended by ${bad.result.endedBy}` : undefined));
+  }
+  return rows;
+}
+
+function recoveryRows(rec: Sample[], drops: number): Row[] {
+  const S = 'Recovery';
+  const rows: Row[] = [];
+  for (const s of rec) {
+    const who = s.reader === 'follower' ? 'ours (RunFollower)' : 'official SDK';
+    rows.push(info(S, `${who}: updates lost`, `${s.lost.toLocaleString('en-US')} of ${UPDATES.toLocaleString('en-US')}`, s.lost,
+      `counter values never shown by the client's view; ${s.result.connects} stream connections, ${s.result.gets} GETs, ended by ${s.result.endedBy}`));
+    const name = `${who}: final view exact`;
+    const note = s.exact ? undefined : `differs from sandbox.getRun in: ${s.differ.join(', ')}`;
+    // Ours must be exact; the SDK's result is reported as it is.
+    rows.push(s.reader === 'follower' ? check(S, name, s.exact, note) : { ...check(S, name, s.exact, note, '-'), verdict: 'INFO' });
+  }
+  rows.push(info(S, 'stream drops injected', String(drops), drops, `sandbox fault dropStreamAfterEvents=${DROP_EVERY} on every stream (run and tasks streams)`));
+  return rows;
+}

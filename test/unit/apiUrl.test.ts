@@ -1,0 +1,103 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkBaseUrl, isLoopbackHost } from '../../src/api/url';
+import { backoffDelay, parseRateLimitReset, parseRetryAfter } from '../../src/api/backoff';
+import { ENDPOINT_SCOPES, scopeFor } from '../../src/api/scopes';
+import { unwrapSuccess, problemFrom } from '../../src/api/envelope';
+
+describe('base URL check', () => {
+  test('https anywhere is accepted and normalised without a trailing slash', () => {
+    assert.deepEqual(checkBaseUrl('https://api.inference.sh/'), { ok: true, url: 'https://api.inference.sh' });
+    assert.deepEqual(checkBaseUrl('  https://proxy.example.com/api/v1// '), { ok: true, url: 'https://proxy.example.com/api/v1' });
+  });
+
+  test('plain http is allowed only for loopback hosts', () => {
+    for (const ok of ['http://localhost:8787', 'http://127.0.0.1:1234/', 'http://127.1.2.3', 'http://[::1]:9000', 'http://app.localhost']) {
+      assert.equal(checkBaseUrl(ok).ok, true, ok);
+    }
+    for (const bad of ['http://api.inference.sh', 'http://10.0.0.5:8080', 'http://128.0.0.1', 'http://localhost.evil.com']) {
+      const r = checkBaseUrl(bad);
+      assert.equal(r.ok, false, bad);
+      if (!r.ok) assert.match(r.message, /https/);
+    }
+  });
+
+  test('other schemes, credentials, queries and garbage are refused with a sentence saying what to do', () => {
+    for (const bad of ['ftp://x.example', 'https://user:pw@api.inference.sh', 'https://api.inference.sh/?a=1', 'not a url', '']) {
+      const r = checkBaseUrl(bad);
+      assert.equal(r.ok, false, bad);
+      if (!r.ok) assert.match(r.message, /\.$/);
+    }
+  });
+
+  test('loopback detection', () => {
+    assert.equal(isLoopbackHost('127.255.255.255'), true);
+    assert.equal(isLoopbackHost('127.0.0.256'), false);
+    assert.equal(isLoopbackHost('localhost.'), true);
+  });
+});
+
+describe('retry timing', () => {
+  test('Retry-After accepts seconds and HTTP dates', () => {
+    assert.equal(parseRetryAfter('7'), 7000);
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    assert.equal(parseRetryAfter('Wed, 01 Jan 2025 00:00:05 GMT', now), 5000);
+    assert.equal(parseRetryAfter('soon'), undefined);
+    assert.equal(parseRetryAfter(null), undefined);
+  });
+
+  test('X-RateLimit-Reset is unix seconds', () => {
+    const now = 1_700_000_000_000;
+    assert.equal(parseRateLimitReset('1700000003', now), 3000);
+    assert.equal(parseRateLimitReset('1699999990', now), 0);
+    assert.equal(parseRateLimitReset('x', now), undefined);
+  });
+
+  test('backoff is exponential, capped, and fully jittered', () => {
+    assert.equal(backoffDelay(0, 100, 1000, () => 0.999), 99);
+    assert.equal(backoffDelay(3, 100, 1000, () => 0.5), 400);
+    assert.equal(backoffDelay(10, 100, 1000, () => 0.5), 500);
+    assert.equal(backoffDelay(5, 100, 1000, () => 0), 0);
+  });
+});
+
+describe('scopes', () => {
+  test('each endpoint names the scope of the wire protocol', () => {
+    assert.equal(scopeFor('POST', '/flowruns'), 'flows:execute');
+    assert.equal(scopeFor('POST', '/flowruns/list'), 'flows:read');
+    assert.equal(scopeFor('GET', '/flowruns/fr_1'), 'flows:read');
+    assert.equal(scopeFor('POST', '/flowruns/fr_1'), 'flows:write');
+    assert.equal(scopeFor('POST', '/flowruns/fr_1/cancel'), 'flows:execute');
+    assert.equal(scopeFor('POST', '/flowruns/fr_1/clone'), 'flows:write');
+    assert.equal(scopeFor('POST', '/flowruns/fr_1/visibility'), 'flows:write');
+    assert.equal(scopeFor('GET', '/flowruns/fr_1/stream'), 'flows:read');
+    assert.equal(scopeFor('GET', '/flowruns/fr_1/tasks/stream'), 'flows:read');
+    assert.equal(scopeFor('POST', '/flows/list'), 'flows:read');
+    assert.equal(scopeFor('GET', '/flows/f_1'), 'flows:read');
+    assert.equal(scopeFor('GET', '/tasks/t_1'), 'apps:read');
+    assert.equal(scopeFor('DELETE', '/tasks/t_1'), undefined);
+    assert.equal(ENDPOINT_SCOPES.length, 13);
+  });
+});
+
+describe('success forms', () => {
+  test('envelope, bare DTO and legacy all give the data', () => {
+    const run = { id: 'fr_1', status: 2 };
+    assert.deepEqual(unwrapSuccess({ data: run, messages: [{ level: 'warning', code: 'w', message: 'careful' }] }), {
+      data: run, messages: [{ level: 'warning', code: 'w', message: 'careful' }],
+    });
+    assert.deepEqual(unwrapSuccess(run), { data: run, messages: [] });
+    assert.deepEqual(unwrapSuccess({ success: true, status: 200, data: run, error: null }), { data: run, messages: [] });
+    const page = { items: [run], has_next: false, data: 'not an envelope' };
+    assert.deepEqual(unwrapSuccess(page), { data: page, messages: [] });
+    const failed = unwrapSuccess({ success: false, status: 400, data: null, error: { code: 'bad', message: 'Nope' } });
+    assert.ok('legacyError' in failed && failed.legacyError.text === 'Nope' && failed.legacyError.code === 'bad');
+  });
+
+  test('problem text is detail, else title, else message', () => {
+    assert.equal(problemFrom({ type: 'https://api.inference.sh/errors/x', title: 'T', detail: 'D' }).text, 'D');
+    assert.equal(problemFrom({ title: 'T' }).text, 'T');
+    assert.equal(problemFrom({ message: 'M' }).text, 'M');
+    assert.equal(problemFrom({ type: 'https://api.inference.sh/errors/rate_limited' }).code, 'rate_limited');
+  });
+});

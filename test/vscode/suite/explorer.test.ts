@@ -1,0 +1,291 @@
+// The run explorer inside a real VS Code against the sandbox: the welcome
+// view without a key, a wrong key refused, group counts equal to the
+// server's, paging to the last run, a run moving to Completed by itself,
+// Cancel offered only on active runs, and no request while the view is
+// hidden and idle.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { FlowRunStatus, toFlowRunStatus, type FlowRun } from '../../../src/api/models';
+import { GROUP_ORDER } from '../../../src/runs/groups';
+import { SANDBOX_KEYS } from '../../../src/sandbox';
+import type { RunsTreeProvider } from '../../../src/views/runsTree';
+import { shortRunId } from '../../../src/views/runText';
+import type { RunsTreeNode } from '../../../src/views/treeNodes';
+import { useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
+import * as wb from '../util/workbench';
+
+const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('flowRuns');
+
+async function showView(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.view.extension.flowRuns');
+}
+
+async function hideView(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.view.explorer');
+}
+
+function countByStatus(runs: readonly FlowRun[]): Map<FlowRunStatus, number> {
+  const m = new Map<FlowRunStatus, number>();
+  for (const r of runs) m.set(toFlowRunStatus(r.status), (m.get(toFlowRunStatus(r.status)) ?? 0) + 1);
+  return m;
+}
+
+suite('Run explorer', function () {
+  this.timeout(60000);
+  let t: TestSandbox;
+  let tree: RunsTreeProvider;
+  let view: vscode.TreeView<RunsTreeNode>;
+
+  /** Everything a group's children say, item by item. */
+  async function childItems(status: FlowRunStatus): Promise<vscode.TreeItem[]> {
+    const children = await tree.getChildren(tree.groupNode(status));
+    return children.map((c) => tree.getTreeItem(c));
+  }
+
+  async function loadEverything(): Promise<void> {
+    for (const status of tree.groups.shownStatuses()) {
+      await tree.getChildren(tree.groupNode(status));
+      for (let guard = 0; tree.groups.state(status).hasNext && guard < 50; guard++) {
+        await vscode.commands.executeCommand('flowRuns.loadMore', tree.groupNode(status));
+      }
+    }
+  }
+
+  suiteSetup(async () => {
+    await config().update('refreshInterval', 5, vscode.ConfigurationTarget.Global);
+    await config().update('pageSize', 10, vscode.ConfigurationTarget.Global);
+    t = await useSandbox({ seedRuns: 130, speed: 0.05 });
+    tree = t.services.testing.get('runsTree') as RunsTreeProvider;
+    view = t.services.testing.get('runsTreeView') as vscode.TreeView<RunsTreeNode>;
+    assert.ok(tree && view, 'the tree is exposed to tests');
+  });
+
+  suiteTeardown(async () => {
+    await config().update('refreshInterval', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('pageSize', undefined, vscode.ConfigurationTarget.Global);
+    await t?.dispose();
+  });
+
+  teardown(async () => {
+    if (wb.canDriveWorkbench()) await wb.press('Escape').catch(() => undefined);
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  test('without a key the welcome view offers Set API Key', async () => {
+    await vscode.commands.executeCommand('flowRuns.clearApiKey');
+    await waitFor(() => !t.services.session.hasKey, 'the key to be cleared');
+    await showView();
+    await waitFor(() => tree.state === 'noKey', 'flowRuns.state to be noKey');
+    assert.deepEqual(await tree.getChildren(), [], 'an empty root lets the welcome view show');
+    if (wb.canDriveWorkbench()) {
+      await wb.waitForText('Connect to inference.sh to see your flow runs.', { timeoutMs: 15000 });
+      await wb.waitForText('Set API Key');
+      await wb.screenshot('explorer-welcome');
+    }
+  });
+
+  test('a wrong key is refused with a message and not stored', async () => {
+    await showView();
+    if (wb.canDriveWorkbench()) {
+      // The real password box, typed into as a user would.
+      const result = vscode.commands.executeCommand<boolean>('flowRuns.setApiKey');
+      await wb.waitForText('create one in Settings', { timeoutMs: 15000 });
+      await wb.type('inf_not_a_real_key');
+      await wb.press('Enter');
+      assert.equal(await result, false, 'the command reports that nothing was stored');
+      await wb.waitForText('was rejected', { timeoutMs: 15000 });
+      assert.equal(t.services.session.hasKey, false);
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
+    assert.equal(await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', 'inf_wrong'), false);
+    assert.equal(t.services.session.hasKey, false, 'a 401 key is not stored');
+    assert.equal(await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', SANDBOX_KEYS.noRead), false);
+    assert.equal(t.services.session.hasKey, false, 'a key without flows:read is not stored');
+    if (wb.canDriveWorkbench()) await wb.waitForText('lacks the flows:read scope', { timeoutMs: 15000 });
+    assert.equal(tree.state, 'noKey');
+  });
+
+  test('the groups carry the server counts', async () => {
+    assert.equal(await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', SANDBOX_KEYS.full), true);
+    await showView();
+    await vscode.commands.executeCommand('flowRuns.refresh');
+    await waitFor(() => tree.state === 'ok' && tree.groups.totalsKnown, 'the counts to load');
+    const expected = countByStatus(t.sandbox.listAllRuns());
+    for (const status of GROUP_ORDER) {
+      assert.equal(tree.groups.state(status).total, expected.get(status) ?? 0, `count of ${FlowRunStatus[status]}`);
+    }
+    const shown = (await tree.getChildren()).map((n) => tree.getTreeItem(n));
+    assert.deepEqual(shown.map((i) => i.label), ['Pending', 'Running', 'Completed', 'Failed', 'Cancelled'],
+      'Unknown is left out while empty');
+    const completed = shown.find((i) => i.label === 'Completed');
+    assert.equal(completed?.description, String(expected.get(FlowRunStatus.Completed)));
+    if (wb.canDriveWorkbench()) {
+      await wb.waitForText('Completed', { exact: true, timeoutMs: 15000 });
+      const rows = await wb.texts('.monaco-list-row');
+      assert.ok(rows.some((r) => r.includes('Completed') && r.includes(String(expected.get(FlowRunStatus.Completed)))),
+        `a row shows Completed with its count: ${rows.slice(0, 6).join(' | ')}`);
+    }
+  });
+
+  test('paging with Load more reaches every run', async () => {
+    await showView();
+    const all = t.sandbox.listAllRuns();
+    assert.ok(all.length >= 120, `the sandbox holds ${all.length} runs`);
+    await tree.getChildren(tree.groupNode(FlowRunStatus.Completed));
+    if (wb.canDriveWorkbench()) {
+      // Once through the real item.
+      const pages = tree.groups.state(FlowRunStatus.Completed).pages;
+      await wb.clickText('Load more…', { timeoutMs: 15000 });
+      await waitFor(() => tree.groups.state(FlowRunStatus.Completed).pages > pages, 'a click on Load more… to fetch a page');
+    }
+    await loadEverything();
+    const ids = new Set<string>();
+    for (const status of tree.groups.shownStatuses()) {
+      for (const r of tree.groups.runsOf(status)) ids.add(r.id);
+      const items = await childItems(status);
+      assert.ok(!items.some((i) => i.label === 'Load more…'), `no Load more… left in ${FlowRunStatus[status]}`);
+    }
+    assert.equal(ids.size, all.length, 'every run is listed once');
+    for (const r of all) assert.ok(ids.has(r.id), `run ${r.id} is listed`);
+  });
+
+  test('run items show title, short id, icon, tooltip and open the panel on click', async () => {
+    const [item] = await childItems(FlowRunStatus.Completed);
+    assert.ok(item);
+    const run = tree.groups.runsOf(FlowRunStatus.Completed)[0];
+    assert.ok(run);
+    await waitFor(() => t.services.flows.title(run.flow_id), 'the flow title to load');
+    const fresh = tree.getTreeItem(tree.runNodeFor(run.id) as RunsTreeNode);
+    assert.equal(fresh.label, t.services.flows.title(run.flow_id));
+    assert.ok(String(fresh.description).startsWith(shortRunId(run)));
+    assert.equal((fresh.iconPath as vscode.ThemeIcon).id, 'pass');
+    assert.deepEqual(fresh.command?.arguments, [run.id]);
+    assert.equal(fresh.command?.command, 'flowRuns.openRun');
+    const tip = fresh.tooltip as vscode.MarkdownString;
+    assert.equal(tip.isTrusted, false);
+    assert.ok(tip.value.includes(run.id.replace(/_/g, '\\_')) || tip.value.includes(run.id), 'the tooltip carries the run id');
+    assert.ok(fresh.accessibilityInformation?.label.includes('completed'));
+  });
+
+  test('a running run moves to Completed by itself', async () => {
+    await showView();
+    const created = t.sandbox.createRunDirect('flow_slow', { seconds: 3 });
+    await vscode.commands.executeCommand('flowRuns.refresh');
+    await waitFor(() => {
+      const g = tree.groups.groupOf(created.id);
+      return g === FlowRunStatus.Running || g === FlowRunStatus.Pending;
+    }, 'the new run to show as pending or running');
+    await waitFor(() => tree.followedRunIds().includes(created.id), 'the visible active run to be followed');
+    const completedBefore = tree.groups.state(FlowRunStatus.Completed).total ?? 0;
+    await waitFor(() => tree.groups.groupOf(created.id) === FlowRunStatus.Completed, 'the run to move to Completed', 30000);
+    assert.equal(tree.groups.state(FlowRunStatus.Completed).total, completedBefore + 1);
+    assert.equal(tree.groups.state(FlowRunStatus.Running).total, 0);
+    const items = await childItems(FlowRunStatus.Completed);
+    assert.ok(items.some((i) => i.id === `run:${FlowRunStatus.Completed}:${created.id}`), 'Completed lists it');
+    await waitFor(() => !tree.followedRunIds().includes(created.id), 'its follower to be released', 15000);
+  });
+
+  test('Cancel is offered only for active runs', async () => {
+    await showView();
+    const slow = t.sandbox.createRunDirect('flow_slow', { seconds: 60 });
+    try {
+      await vscode.commands.executeCommand('flowRuns.refresh');
+      await waitFor(() => tree.groups.groupOf(slow.id) === FlowRunStatus.Running, 'the slow run to show as running');
+      const activeItem = tree.getTreeItem(tree.runNodeFor(slow.id) as RunsTreeNode);
+      assert.match(String(activeItem.contextValue), /\bcancelable\b/);
+      assert.match(String(activeItem.contextValue), /\brun\b/);
+      const done = tree.groups.runsOf(FlowRunStatus.Completed)[0];
+      assert.ok(done);
+      const doneItem = tree.getTreeItem(tree.runNodeFor(done.id) as RunsTreeNode);
+      assert.doesNotMatch(String(doneItem.contextValue), /\bcancelable\b/);
+      assert.match(String(doneItem.contextValue), /\bhasOutput\b/);
+      for (const status of [FlowRunStatus.Failed, FlowRunStatus.Cancelled]) {
+        for (const r of tree.groups.runsOf(status)) {
+          const item = tree.getTreeItem(tree.runNodeFor(r.id) as RunsTreeNode);
+          assert.doesNotMatch(String(item.contextValue), /\bcancelable\b/, `${r.id} (${FlowRunStatus[status]})`);
+        }
+      }
+      if (wb.canDriveWorkbench()) {
+        // The real context menus, as a user opens them.
+        await wb.rightClickText(shortRunId(slow), { timeoutMs: 15000 });
+        await wb.waitForText('Clone Flow from Run');
+        const activeMenu = await wb.texts('.context-view .action-label');
+        await wb.screenshot('explorer-context-menu-running');
+        await wb.press('Escape');
+        assert.ok(activeMenu.includes('Cancel Run'), `menu of a running run: ${activeMenu.join(', ')}`);
+        assert.ok(activeMenu.includes('Copy Run ID'));
+        await wb.rightClickText(shortRunId(done), { timeoutMs: 15000 });
+        await wb.waitForText('Clone Flow from Run');
+        const doneMenu = await wb.texts('.context-view .action-label');
+        await wb.press('Escape');
+        assert.ok(!doneMenu.includes('Cancel Run'), `menu of a completed run: ${doneMenu.join(', ')}`);
+        assert.ok(doneMenu.includes('Open in Browser'));
+        assert.ok(doneMenu.includes('Clone Flow from Run'));
+      }
+    } finally {
+      await t.services.session.current()?.cancelRun(slow.id).catch(() => undefined);
+    }
+    await waitFor(() => tree.groups.groupOf(slow.id) === FlowRunStatus.Cancelled, 'the cancelled run to move');
+  });
+
+  test('no request is made while the view is hidden and idle', async () => {
+    await hideView();
+    await waitFor(() => !view.visible, 'the view to be hidden');
+    await waitFor(() => tree.followedRunIds().length === 0 && t.services.followers.size === 0, 'every follower to be released');
+    // Let in-flight work (a final GET, a poll that had started) settle.
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = t.sandbox.stats();
+    await new Promise((r) => setTimeout(r, 16000)); // more than 3x flowRuns.refreshInterval (5 s)
+    const after = t.sandbox.stats();
+    assert.equal(after.requests, before.requests,
+      `requests while hidden: ${JSON.stringify(Object.fromEntries(Object.entries(after.byRoute).filter(([k, v]) => before.byRoute[k] !== v)))}`);
+    assert.equal(after.openStreams, 0);
+  });
+});
+
+suite('Run explorer screenshot', function () {
+  this.timeout(60000);
+  let t: TestSandbox;
+
+  suiteSetup(async () => {
+    await config().update('pageSize', 5, vscode.ConfigurationTarget.Global);
+    // speed 30: a run stays Pending for 9 s, long enough to be seen.
+    t = await useSandbox({ seedRuns: 40, speed: 30 });
+  });
+
+  suiteTeardown(async () => {
+    await config().update('pageSize', undefined, vscode.ConfigurationTarget.Global);
+    await t?.dispose();
+  });
+
+  test('the view with runs in every group', async function () {
+    if (!wb.canDriveWorkbench()) this.skip();
+    const tree = t.services.testing.get('runsTree') as RunsTreeProvider;
+    const view = t.services.testing.get('runsTreeView') as vscode.TreeView<RunsTreeNode>;
+    const running = t.sandbox.createRunDirect('flow_slow', { seconds: 120 });
+    await waitFor(() => t.sandbox.getRun(running.id)?.status === FlowRunStatus.Running, 'a run to be running', 20000);
+    const pending = t.sandbox.createRunDirect('flow_image_pipeline', { prompt: 'A mountain landscape' });
+    try {
+      await showView();
+      await vscode.commands.executeCommand('flowRuns.refresh');
+      await waitFor(() => tree.groups.groupOf(pending.id) === FlowRunStatus.Pending
+        && tree.groups.groupOf(running.id) === FlowRunStatus.Running, 'both active runs to be listed');
+      for (const status of [FlowRunStatus.Failed, FlowRunStatus.Cancelled]) {
+        await view.reveal(tree.groupNode(status), { expand: true, select: false, focus: false });
+      }
+      for (const status of [FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed, FlowRunStatus.Failed, FlowRunStatus.Cancelled]) {
+        await waitFor(() => tree.groups.runsOf(status).length > 0, `runs in ${FlowRunStatus[status]}`);
+      }
+      await waitFor(async () => {
+        const rows = await wb.texts('.monaco-list-row');
+        return rows.some((r) => r.includes(shortRunId(pending))) && rows.some((r) => r.includes('Cancelled'));
+      }, 'the rows to render');
+      const file = await wb.screenshot('explorer');
+      assert.match(file, /explorer\.png$/);
+    } finally {
+      const api = t.services.session.current();
+      await api?.cancelRun(running.id).catch(() => undefined);
+      await api?.cancelRun(pending.id).catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,138 @@
+// Drives the workbench page as a user would, from tests running inside the extension host.
+// Each call goes to the launcher's control server (FLOW_RUNS_TEST_CONTROL_URL), which uses
+// playwright on the browser page that shows this very workbench. Text lookups search the page
+// and every frame in it, webviews included; they wait for a visible match up to `timeoutMs`.
+
+export interface WaitOptions {
+  /** How long to wait for a visible match (default 10 s). */
+  timeoutMs?: number;
+}
+
+export interface TextOptions extends WaitOptions {
+  /** Match the whole text (case-sensitive) instead of a case-insensitive substring. */
+  exact?: boolean;
+}
+
+export interface WebviewOptions extends WaitOptions {
+  /** Which visible webview, in page order (default 0: the first). */
+  index?: number;
+}
+
+export function controlUrl(): string {
+  const url = process.env.FLOW_RUNS_TEST_CONTROL_URL;
+  if (!url) throw new Error('FLOW_RUNS_TEST_CONTROL_URL is not set: these helpers work only under `npm run test:vscode`');
+  return url;
+}
+
+/** True when the tests run under our launcher (so the workbench can be driven). */
+export function canDriveWorkbench(): boolean {
+  return !!process.env.FLOW_RUNS_TEST_CONTROL_URL;
+}
+
+async function call<T>(action: string, body: Record<string, unknown>, check: (v: unknown) => v is T): Promise<T> {
+  const timeoutMs = typeof body.timeoutMs === 'number' ? body.timeoutMs : 10_000;
+  const res = await fetch(`${controlUrl()}/${action}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    // The server enforces timeoutMs itself; this only guards against a hung launcher.
+    signal: AbortSignal.timeout(timeoutMs + 30_000),
+  });
+  const payload: unknown = await res.json();
+  if (!payload || typeof payload !== 'object' || !('ok' in payload)) throw new Error(`workbench.${action}: malformed answer`);
+  if (payload.ok !== true) {
+    const error = 'error' in payload && typeof payload.error === 'string' ? payload.error : 'failed';
+    throw new Error(`workbench.${action}(${JSON.stringify(body)}): ${error}`);
+  }
+  const value = 'value' in payload ? payload.value : undefined;
+  if (!check(value)) throw new Error(`workbench.${action}: unexpected answer ${JSON.stringify(value)}`);
+  return value;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isTrue = (v: unknown): v is true => v === true;
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+const isAnything = (_v: unknown): _v is unknown => true;
+
+/** Saves a full-page screenshot as test-results/<slug of name>.png; returns its path. */
+export function screenshot(name: string): Promise<string> {
+  return call('screenshot', { name }, isString);
+}
+
+/** Presses keys in order, space-separated, playwright names: 'F1', 'Escape', 'Control+Shift+P', 'ArrowDown Enter'. */
+export async function press(keys: string): Promise<void> {
+  await call('press', { keys }, isTrue);
+}
+
+/** Types text into whatever has focus (e.g. the quick input after press('F1')). */
+export async function type(text: string): Promise<void> {
+  await call('type', { text }, isTrue);
+}
+
+/** Clicks the first visible element matching a CSS/playwright selector, in the page or a webview. */
+export async function click(selector: string, opts: WaitOptions = {}): Promise<void> {
+  await call('click', { selector, ...opts }, isTrue);
+}
+
+/** Clicks the first visible element showing `text`: a tree item label, a menu entry, a button, a webview element. */
+export async function clickText(text: string, opts: TextOptions & { double?: boolean } = {}): Promise<void> {
+  await call('clickText', { text, ...opts }, isTrue);
+}
+
+/** Right-clicks the first visible element showing `text` (opens a tree item's context menu). */
+export async function rightClickText(text: string, opts: TextOptions = {}): Promise<void> {
+  await call('rightClickText', { text, ...opts }, isTrue);
+}
+
+/** Moves the mouse over the first visible element showing `text` (tooltips, inline actions). */
+export async function hoverText(text: string, opts: TextOptions = {}): Promise<void> {
+  await call('hoverText', { text, ...opts }, isTrue);
+}
+
+/** Waits until `text` is visible somewhere in the workbench; throws after the timeout. */
+export async function waitForText(text: string, opts: TextOptions = {}): Promise<void> {
+  await call('waitForText', { text, ...opts }, isTrue);
+}
+
+/** Waits until no visible element shows `text`; throws after the timeout. */
+export async function waitForTextGone(text: string, opts: TextOptions = {}): Promise<void> {
+  await call('waitForTextGone', { text, ...opts }, isTrue);
+}
+
+/** Whether `text` is visible right now (no waiting). */
+export function isTextVisible(text: string, opts: { exact?: boolean } = {}): Promise<boolean> {
+  return call('isTextVisible', { text, ...opts }, isBoolean);
+}
+
+/** The text content of the first visible element matching `selector` (waits for it). */
+export function textContent(selector: string, opts: WaitOptions = {}): Promise<string> {
+  return call('textContent', { selector, ...opts }, isString);
+}
+
+/**
+ * The trimmed texts of every visible element matching `selector`, page and frames, no waiting.
+ * E.g. texts('.context-view .action-label') lists an open context menu's entries,
+ * texts('.monaco-list-row') the visible tree rows.
+ */
+export function texts(selector: string): Promise<string[]> {
+  return call('texts', { selector }, isStrings);
+}
+
+/** Evaluates a JavaScript expression (or `() => ...` source) in the workbench page; JSON result. */
+export function evaluate(expression: string): Promise<unknown> {
+  return call('evaluate', { expression }, isAnything);
+}
+
+/**
+ * Evaluates a JavaScript expression (or `() => ...` source) in a visible webview's inner frame
+ * (iframe.webview > #active-frame), as the panel's own page; returns its JSON-serialisable result.
+ */
+export function frameEvaluate(expression: string, opts: WebviewOptions = {}): Promise<unknown> {
+  return call('frameEvaluate', { expression, ...opts }, isAnything);
+}
+
+/** The rendered text (innerText) of `selector` (default body) in a visible webview's inner frame. */
+export function frameText(selector = 'body', opts: WebviewOptions = {}): Promise<string> {
+  return call('frameText', { selector, ...opts }, isString);
+}
