@@ -40,7 +40,7 @@ export const FLOW_RUN_STATUS_NAMES: Record<FlowRunStatus, string> = {
 /** Any number the server sends that is not in the enum becomes Unknown. */
 export function toFlowRunStatus(value: unknown): FlowRunStatus {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 5
-    ? (value as FlowRunStatus)
+    ? (value)
     : FlowRunStatus.Unknown;
 }
 
@@ -76,10 +76,10 @@ export const TASK_STATUS_NAMES: readonly string[] = [
 
 /** Task statuses come as numbers or as their lowercase names; both are accepted. */
 export function toTaskStatus(value: unknown): TaskStatus {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 12) return value as TaskStatus;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 12) return value;
   if (typeof value === 'string') {
     const i = TASK_STATUS_NAMES.indexOf(value.toLowerCase());
-    if (i >= 0) return i as TaskStatus;
+    if (i >= 0) return i;
   }
   return TaskStatus.Unknown;
 }
@@ -216,7 +216,8 @@ export interface FlowRun extends BaseObject {
   fail_on_error?: boolean;
   output?: unknown;
   node_tasks?: Record<string, NodeTaskRef>;
-  node_statuses?: Record<string, NodeStatus | string>;
+  /** NodeStatus names; anything else the server sends is shown as unknown (see toNodeStatus). */
+  node_statuses?: Record<string, string>;
   node_outputs?: Record<string, unknown>;
 }
 
@@ -257,7 +258,8 @@ export interface ListPage<T> {
 
 /** A warning (or note) the envelope carries, worth showing to the user. */
 export interface ApiMessage {
-  level: 'info' | 'warning' | 'error' | string;
+  /** 'info', 'warning' or 'error'; other levels are shown as info. */
+  level: string;
   code?: string;
   message: string;
   meta?: unknown;

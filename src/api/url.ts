@@ -15,7 +15,7 @@ export function isLoopbackHost(hostname: string): boolean {
 export function checkBaseUrl(url: string): BaseUrlCheck {
   const text = url.trim();
   if (!text) {
-    return { ok: false, message: 'The base URL is empty. Set "flowRuns.baseUrl" to https://api.inference.sh or your proxy.' };
+    return { ok: false, message: 'The base URL is empty. Set "flowRuns.apiUrl" to https://api.inference.sh or your proxy.' };
   }
   let parsed: URL;
   try {

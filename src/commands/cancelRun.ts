@@ -21,6 +21,9 @@ type One =
   | { kind: 'failed'; id: string; error: unknown };
 
 function alreadyDone(run: FlowRun): string {
+  if (toFlowRunStatus(run.status) === FlowRunStatus.Unknown) {
+    return `Run ${shortRunId(run)} is in a state the server reports as unknown; it cannot be cancelled from here.`;
+  }
   return `Run ${shortRunId(run)} already ${statusName(run).toLowerCase()}; nothing to cancel.`;
 }
 
@@ -29,6 +32,8 @@ async function confirm(services: Services, runs: FlowRun[]): Promise<string | un
   const config = vscode.workspace.getConfiguration('flowRuns');
   if (!config.get<boolean>('confirmCancel', true)) return undefined;
   const first = runs[0];
+  // The question names the flow: look it up (cached, shared with the tree).
+  if (runs.length === 1) await services.flows.get(first.flow_id);
   const question = runs.length === 1
     ? `Cancel run ${shortRunId(first)} of '${services.flows.title(first.flow_id) ?? first.flow_id}'?`
     : `Cancel ${runs.length} runs?`;

@@ -13,7 +13,12 @@ import { schemaDocumentText } from './schemaDocument';
 import { hasInputSchema, validateInput, type SchemaViolation } from './validateInput';
 
 export const SCHEMA_SCHEME = 'flowruns-schema';
-export const SCHEMA_URI = vscode.Uri.parse(`${SCHEMA_SCHEME}:/flow-input.json`);
+/**
+ * The schema's address. VS Code's jsonValidation contribution point wants an
+ * absolute URL with `//`, so package.json should name this one; the provider
+ * serves the same document at any address of the scheme.
+ */
+export const SCHEMA_URI = vscode.Uri.parse(`${SCHEMA_SCHEME}://schemas/flow-input.json`);
 export const DIAGNOSTIC_SOURCE = 'Flow Runs';
 const REMEMBER_PREFIX = 'flowRuns.flowFor:';
 const LIVE_DELAY_MS = 300;
@@ -26,6 +31,11 @@ const DETECT_MAX_CHARS = 1024 * 1024;
 
 function isJsonDocument(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'json' || doc.languageId === 'jsonc';
+}
+
+/** package.json's jsonValidation gives `*.flow.json` files our schema document. */
+function isSchemaAssociated(doc: vscode.TextDocument): boolean {
+  return doc.uri.path.toLowerCase().endsWith('.flow.json');
 }
 
 function rangeOf(doc: vscode.TextDocument, span: TextSpan): vscode.Range {
@@ -53,7 +63,8 @@ class FlowSchemaProvider implements vscode.TextDocumentContentProvider, vscode.D
     const next = schemaDocumentText(this.flows());
     if (next === this.text) return false;
     this.text = next;
-    this.changed.fire(SCHEMA_URI);
+    const open = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === SCHEMA_SCHEME).map((d) => d.uri);
+    for (const uri of open.some((u) => u.toString() === SCHEMA_URI.toString()) ? open : [...open, SCHEMA_URI]) this.changed.fire(uri);
     return true;
   }
 
@@ -122,7 +133,7 @@ export class InputFiles implements vscode.Disposable {
   /** A `*.flow.json` file, a JSON file whose root has a `flow` string, or a file with a remembered flow. */
   isInputFile(doc: vscode.TextDocument): boolean {
     if (!isJsonDocument(doc)) return false;
-    if (doc.uri.path.toLowerCase().endsWith('.flow.json')) return true;
+    if (isSchemaAssociated(doc)) return true;
     if (this.rememberedFlow(doc.uri)) return true;
     return doc.getText().length <= DETECT_MAX_CHARS && declaredFlow(doc.getText()) !== undefined;
   }
@@ -211,6 +222,13 @@ export class InputFiles implements vscode.Disposable {
     const version = doc.version;
     const text = doc.getText();
     if (checkSize(Buffer.byteLength(text, 'utf8'))) {
+      this.diagnostics.delete(doc.uri);
+      return;
+    }
+    // While typing in a *.flow.json file, VS Code's JSON service applies our schema document
+    // and squiggles the same violations: showing ours too would double every one. After Run
+    // Flow was used on the file, ours stay and follow the text until fixed.
+    if (!attempted && isSchemaAssociated(doc)) {
       this.diagnostics.delete(doc.uri);
       return;
     }

@@ -9,6 +9,7 @@
 // backoff with full jitter and never give up while started, except on
 // 401/403/404 (state 'failed'). A terminal status closes the streams and does
 // one final GET of the run and its unfinished tasks (state 'ended').
+import { setMaxListeners } from 'node:events';
 import type { FlowRunsApi, StreamConnection, StreamHandlers } from '../api/api';
 import { backoffDelay, sleep } from '../api/backoff';
 import { isApiError, type ApiError } from '../api/errors';
@@ -27,6 +28,7 @@ export interface RunView {
   /** Node tasks by task id. */
   tasks: Record<string, Task>;
   state: ConnectionState;
+  /** Why it failed ('failed'), or the last transient error while 'reconnecting'. */
   error?: ApiError;
 }
 
@@ -73,6 +75,8 @@ interface Cycle {
   silence: Map<StreamKind, ReturnType<typeof setTimeout>>;
   liveSince?: number;
   retryAfterMs?: number;
+  /** The last transient error, shown while reconnecting. */
+  lastError?: ApiError;
 }
 
 const runGuards = (stamp: number | undefined): MergeGuards => ({
@@ -124,6 +128,8 @@ export class RunFollower {
     this.baseMs = opts.backoff?.baseMs ?? 1_000;
     this.maxMs = opts.backoff?.maxMs ?? 30_000;
     this.streamTaskUpdates = opts.streamTasks ?? true;
+    // Every concurrent request listens to these signals; a fan-out has many.
+    setMaxListeners(0, this.lifetime.signal);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -154,8 +160,10 @@ export class RunFollower {
     const readyPromise = new Promise<boolean>((resolve) => {
       ready = resolve;
     });
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
     const cycle: Cycle = {
-      controller: new AbortController(),
+      controller,
       streams: [],
       opened: new Set(),
       closed: new Set(),
@@ -174,8 +182,13 @@ export class RunFollower {
         ? this.api.streamRun(this.runId, this.handlers<FlowRun>(cycle, kind), opts)
         : this.api.streamTasks(this.runId, this.handlers<Task>(cycle, kind), opts);
       cycle.streams.push(conn);
-      this.armSilence(cycle, kind);
       this.track(conn.closed.then(() => this.onStreamClosed(cycle, kind)));
+      // A stream may fail synchronously (no key): the cycle is over then.
+      if (cycle !== this.cycle) {
+        conn.close();
+        return;
+      }
+      this.armSilence(cycle, kind);
     }
     this.track(this.sync(cycle));
   }
@@ -202,7 +215,10 @@ export class RunFollower {
           this.fail(error);
           return;
         }
-        if (isApiError(error) && error.retryAfterMs !== undefined) cycle.retryAfterMs = error.retryAfterMs;
+        if (isApiError(error)) {
+          if (error.code !== 'malformed_event' && error.code !== 'unknown_event') cycle.lastError = error;
+          if (error.retryAfterMs !== undefined) cycle.retryAfterMs = error.retryAfterMs;
+        }
         this.logger.debug(`[follow ${this.runId}] ${kind} stream: ${error.message}`);
       },
     };
@@ -223,6 +239,7 @@ export class RunFollower {
   }
 
   private armSilence(cycle: Cycle, kind: StreamKind): void {
+    if (cycle !== this.cycle) return;
     const old = cycle.silence.get(kind);
     if (old !== undefined) clearTimeout(old);
     cycle.silence.set(kind, setTimeout(() => {
@@ -281,12 +298,16 @@ export class RunFollower {
         return;
       }
       cycle.liveSince = Date.now();
+      delete this.view.error;
       this.setState('live');
     } catch (e) {
       if (cycle !== this.cycle) return;
       if (isFatal(e)) this.fail(e);
       else {
-        if (isApiError(e) && e.retryAfterMs !== undefined) cycle.retryAfterMs = e.retryAfterMs;
+        if (isApiError(e)) {
+          cycle.lastError = e;
+          if (e.retryAfterMs !== undefined) cycle.retryAfterMs = e.retryAfterMs;
+        }
         this.logger.debug(`[follow ${this.runId}] resync failed: ${e instanceof Error ? e.message : String(e)}`);
         this.reconnect(cycle);
       }
@@ -300,6 +321,8 @@ export class RunFollower {
     const delay = Math.max(backoffDelay(this.attempt, this.baseMs, this.maxMs), cycle.retryAfterMs ?? 0);
     this.attempt++;
     this.teardown();
+    // While reconnecting, `error` says why (cleared once live again).
+    if (cycle.lastError) this.view.error = cycle.lastError;
     this.setState('reconnecting');
     this.logger.debug(`[follow ${this.runId}] reconnect ${this.attempt} in ${delay}ms`);
     this.retryTimer = setTimeout(() => {

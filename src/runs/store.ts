@@ -73,7 +73,9 @@ export class RunStore {
 
 function sameRun(a: FlowRun, b: FlowRun): boolean {
   return a.updated_at === b.updated_at && a.status === b.status && a.error === b.error
-    && a.flow_run_finished === b.flow_run_finished && a.visibility === b.visibility;
+    && a.flow_run_finished === b.flow_run_finished && a.visibility === b.visibility
+    && a.fail_on_error === b.fail_on_error
+    && (a.output === undefined) === (b.output === undefined);
 }
 
 function sameTotals(a: Partial<Record<FlowRunStatus, number>>, b: Partial<Record<FlowRunStatus, number>>): boolean {

@@ -66,10 +66,11 @@ async function main(): Promise<void> {
   const stamp = (): string => new Date().toISOString().slice(11, 23);
   const logger: Logger = {
     trace: () => undefined,
-    debug: () => undefined,
-    info: (m) => {
+    // Request lines (method path status ms) come at debug level.
+    debug: (m) => {
       if (!quiet) console.log(`${stamp()} ${m}`);
     },
+    info: (m) => console.log(`${stamp()} ${m}`),
     warn: (m) => console.warn(`${stamp()} ${m}`),
     error: (m) => console.error(`${stamp()} ${m}`),
   };

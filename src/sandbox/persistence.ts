@@ -9,7 +9,7 @@ import type { RunStore } from './runStore';
 import { nodeTaskRef, taskEvent } from './taskFactory';
 
 const FILE = 'sandbox-state.json';
-const DEBOUNCE_MS = 150;
+const DEBOUNCE_MS = 300;
 
 interface PersistedState {
   version: 1;

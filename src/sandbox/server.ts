@@ -66,7 +66,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     const method = (req.method ?? 'GET').toUpperCase();
-    res.on('close', () => logger.info(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`));
+    res.on('close', () => logger.debug(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`));
     try {
       if (url.pathname.startsWith('/_sandbox/')) return await handleControl(req, res, url, method);
       if (url.pathname === '/app' || url.pathname.startsWith('/app/')) return handlePage(res, url.pathname);

@@ -34,9 +34,8 @@ export class EventStream {
     });
     res.flushHeaders();
     this.keepAlive = setInterval(() => this.sendKeepAlive(), Math.max(10, keepAliveMs));
-    const onGone = (): void => this.cleanup();
-    req.on('close', onGone);
-    res.on('close', onGone);
+    // The response closes when it ends or when the client goes away.
+    res.on('close', () => this.cleanup());
   }
 
   get closed(): boolean {

@@ -29,6 +29,10 @@ const FINAL_FETCH_GRACE_MS = 10_000;
 /** Groups open on first show (VS Code remembers the user's choice afterwards). */
 const EXPANDED_BY_DEFAULT = new Set([FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed]);
 const LIVE_GROUPS = [FlowRunStatus.Pending, FlowRunStatus.Running];
+/** How long a reveal waits for VS Code to apply the refresh that adds the run. */
+const REVEAL_DELAY_MS = 300;
+/** How often the shown active runs re-render their "started … ago · duration" (no request). */
+const CLOCK_TICK_MS = 15_000;
 
 interface Lease {
   handle: FollowerHandle;
@@ -56,6 +60,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   private pendingRoot = false;
   private readonly pendingNodes = new Set<RunsTreeNode>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Root fetches in progress: VS Code drops refreshes of nodes it has not registered yet. */
+  private rootFetches = 0;
+  private clockTick: ReturnType<typeof setInterval> | undefined;
 
   private readonly leases = new Map<string, Lease>();
   private readonly titlesAsked = new Set<string>();
@@ -240,19 +247,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
 
   /** Shows a run Run Flow just started, if the view is on screen (it does not steal the sidebar). */
   async revealRun(run: FlowRun): Promise<void> {
-    if (!this.view?.visible) return;
-    const node = this.runNodeFor(run.id);
-    if (!node) return;
+    if (!this.view?.visible || !this.runNodeFor(run.id)) return;
     this.flush();
-    try {
-      await this.view.reveal(node, { select: true, focus: false, expand: true });
-    } catch (e) {
-      this.services.log.debug(`[tree] reveal ${run.id} failed: ${describeError(e)}`);
+    // VS Code applies tree refreshes after its own debounce (~200 ms): reveal once the group has the run.
+    for (const waitMs of [REVEAL_DELAY_MS, 4 * REVEAL_DELAY_MS]) {
+      await new Promise((r) => setTimeout(r, waitMs));
+      const node = this.runNodeFor(run.id);
+      if (!node || !this.view?.visible) return;
+      try {
+        await this.view.reveal(node, { select: true, focus: false, expand: true });
+        return;
+      } catch (e) {
+        this.services.log.debug(`[tree] reveal ${run.id} failed: ${describeError(e)}`);
+      }
     }
   }
 
   dispose(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.clockTick) clearInterval(this.clockTick);
     this.releaseAll();
     for (const d of this.disposables) d.dispose();
   }
@@ -260,12 +273,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   // --- loading and polling ------------------------------------------------------------------
 
   private async rootChildren(): Promise<RunsTreeNode[]> {
-    await this.services.session.whenReady();
-    if (this.canRequest() && !this.groups.totalsKnown && this.lastError === undefined) {
-      await this.loadFirst();
+    this.rootFetches++;
+    try {
+      await this.services.session.whenReady();
+      if (this.canRequest() && !this.groups.totalsKnown && this.lastError === undefined) {
+        await this.loadFirst();
+      }
+      if (this.stateValue !== 'ok') return [];
+      return this.groups.shownStatuses().map((s) => this.groupNode(s));
+    } finally {
+      this.rootFetches--;
+      // Node refreshes held back meanwhile go out once VS Code has the new nodes.
+      if (this.pendingNodes.size > 0) this.scheduleFlush();
     }
-    if (this.stateValue !== 'ok') return [];
-    return this.groups.shownStatuses().map((s) => this.groupNode(s));
   }
 
   /** The first load after a reset: pages of open groups, counts of the others (shared by concurrent callers). */
@@ -322,6 +342,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   private updateActivity(): void {
     const active = !!this.view?.visible && vscode.window.state.focused && this.canRequest();
     this.poller.setActive(active);
+    if (this.view?.visible && !this.clockTick) {
+      this.clockTick = setInterval(() => this.rerenderActiveRuns(), CLOCK_TICK_MS);
+    } else if (!this.view?.visible && this.clockTick) {
+      clearInterval(this.clockTick);
+      this.clockTick = undefined;
+    }
+  }
+
+  /** Durations of running runs grow: re-render those on screen, from memory. */
+  private rerenderActiveRuns(): void {
+    for (const status of LIVE_GROUPS) {
+      if (!this.expanded.has(status)) continue;
+      for (const run of this.groups.runsOf(status)) this.queue(this.runNode(status, run.id));
+    }
   }
 
   private updateState(): void {
@@ -402,7 +436,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       this.changeEmitter.fire(undefined);
       return;
     }
-    if (this.pendingNodes.size === 0) return;
+    if (this.pendingNodes.size === 0 || this.rootFetches > 0) return;
     const groups = new Set<FlowRunStatus>();
     for (const n of this.pendingNodes) if (n.kind === 'group') groups.add(n.status);
     const nodes = [...this.pendingNodes].filter((n) => n.kind === 'group' || !groups.has(n.status));

@@ -32,6 +32,7 @@ async function section(name: string, fn: () => Promise<Row[]>, rows: Row[]): Pro
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadBefore = machine().load1;
   const only = (process.env.FLOW_RUNS_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const want = (name: string): boolean => only.length === 0 || only.includes(name);
   const rows: Row[] = [];
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   log('');
   log(`Flow Runs benchmark — ${new Date().toISOString()}`);
   log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}`);
+  log(`Load average (1 min): ${loadBefore} at the start, ${m.load1} at the end (other processes on the machine skew every figure)`);
   log('');
   log(table);
   log('');
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
   log(`${counts.PASS} PASS, ${counts.FAIL} FAIL, ${counts['N/A']} n/a, ${counts.INFO} info; bench took ${fmt(elapsed)} s (the build before it not counted)`);
   writeJson(path.join(root, 'test-results', 'bench.json'), {
     date: new Date().toISOString(),
-    machine: m,
+    machine: { ...m, load1AtStart: loadBefore },
     elapsedSeconds: elapsed,
     rows,
     markdown: table,

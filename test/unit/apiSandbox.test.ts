@@ -45,8 +45,8 @@ async function finished(id: string): Promise<FlowRun> {
   return run;
 }
 
-describe('every endpoint against the sandbox', () => {
-  test('create, get, update, visibility, clone, cancel', async () => {
+void describe('every endpoint against the sandbox', () => {
+  void test('create, get, update, visibility, clone, cancel', async () => {
     const c = client();
     const created = await c.createRun('flow_image_pipeline', { prompt: 'A mountain landscape' });
     assert.equal(created.data.flow_id, 'flow_image_pipeline');
@@ -65,7 +65,7 @@ describe('every endpoint against the sandbox', () => {
     await finished(id);
   });
 
-  test('envelope messages reach the caller', async () => {
+  void test('envelope messages reach the caller', async () => {
     const seen: string[] = [];
     const c = new FlowRunsClient({ baseUrl: sb.url, apiKey: sb.defaultKey, clientVersion: 't', onMessages: (m, method, path) => seen.push(`${method} ${path} ${m[0]?.code ?? ''}`) });
     const run = await c.createRun('flow_image_pipeline', { prompt: 'x', not_in_schema: 1 });
@@ -77,7 +77,7 @@ describe('every endpoint against the sandbox', () => {
     await finished(run.data.id);
   });
 
-  test('list runs with cursor, limit, filters and sort; list and get flows; get a task', async () => {
+  void test('list runs with cursor, limit, filters and sort; list and get flows; get a task', async () => {
     const c = client();
     const first = await c.listRuns({ limit: 5, sort: [{ field: 'created_at', dir: 'desc' }] });
     assert.equal(first.items.length, 5);
@@ -99,7 +99,7 @@ describe('every endpoint against the sandbox', () => {
     assert.equal(task.flow_run_id, done.id);
   });
 
-  test('both streams deliver the run and its tasks until done', async () => {
+  void test('both streams deliver the run and its tasks until done', async () => {
     const run = sb.createRunDirect('flow_image_pipeline', { prompt: 'p' });
     const c = client();
     const runEvents: string[] = [];
@@ -116,13 +116,13 @@ describe('every endpoint against the sandbox', () => {
   });
 });
 
-describe('every error class against the sandbox', () => {
-  test('401: an unknown key', async () => {
+void describe('every error class against the sandbox', () => {
+  void test('401: an unknown key', async () => {
     const err = await failure(client('inf_not_a_real_key_123').getRun('x'));
     assert.equal(err.kind, 'unauthorized');
   });
 
-  test('403 names the missing scope for each key', async () => {
+  void test('403 names the missing scope for each key', async () => {
     const run = sb.createRunDirect('flow_image_pipeline', { prompt: 'p' });
     const cases: [string, (c: FlowRunsClient) => Promise<unknown>, string][] = [
       [SANDBOX_KEYS.readOnly, (c) => c.createRun('flow_image_pipeline', { prompt: 'x' }), 'flows:execute'],
@@ -145,7 +145,7 @@ describe('every error class against the sandbox', () => {
     await finished(run.id);
   });
 
-  test('404, 400 and a conflict-like refusal', async () => {
+  void test('404, 400 and a conflict-like refusal', async () => {
     const c = client();
     assert.equal((await failure(c.getRun('flowrun_nope'))).kind, 'not_found');
     assert.equal((await failure(c.getFlow('flow_nope'))).kind, 'not_found');
@@ -161,7 +161,7 @@ describe('every error class against the sandbox', () => {
     assert.match(again.userMessage, /already completed/);
   });
 
-  test('429 from the rate limit: retried after X-RateLimit/Retry-After, else reported with the wait', async () => {
+  void test('429 from the rate limit: retried after X-RateLimit/Retry-After, else reported with the wait', async () => {
     const limited = await startSandbox({ port: 0, speed: 0, rateLimitPerMinute: 3 });
     try {
       const c = new FlowRunsClient({ baseUrl: limited.url, apiKey: limited.defaultKey, clientVersion: 't', timeoutMs: 2000, retry: { maxRetries: 3 } });
@@ -175,7 +175,7 @@ describe('every error class against the sandbox', () => {
     }
   });
 
-  test('429 and 500 faults: reads retried through them', async () => {
+  void test('429 and 500 faults: reads retried through them', async () => {
     const faulty = await startSandbox({ port: 0, speed: 0, faults: { seed: 3, rate429: 0.3, retryAfterSeconds: 0, rate500: 0.3 } });
     try {
       const c = new FlowRunsClient({ baseUrl: faulty.url, apiKey: faulty.defaultKey, clientVersion: 't', retry: { maxRetries: 10, baseDelayMs: 1, maxDelayMs: 5 } });
@@ -191,7 +191,7 @@ describe('every error class against the sandbox', () => {
     }
   });
 
-  test('timeout, abort and network errors', async () => {
+  void test('timeout, abort and network errors', async () => {
     const slow = await startSandbox({ port: 0, speed: 0, faults: { latencyMs: [2000, 2000] } });
     try {
       const c = new FlowRunsClient({ baseUrl: slow.url, apiKey: slow.defaultKey, clientVersion: 't', timeoutMs: 100 });
@@ -207,7 +207,7 @@ describe('every error class against the sandbox', () => {
     assert.equal((await failure(gone.getRun('x'))).kind, 'network');
   });
 
-  test('no key and an insecure base URL are refused before sending', async () => {
+  void test('no key and an insecure base URL are refused before sending', async () => {
     const before = sb.stats().requests;
     assert.equal((await failure(client('').getRun('x'))).kind, 'no_key');
     const insecure = new FlowRunsClient({ baseUrl: sb.url.replace('127.0.0.1', 'sandbox.example.com'), apiKey: sb.defaultKey, clientVersion: 't' });
@@ -215,7 +215,7 @@ describe('every error class against the sandbox', () => {
     assert.equal(sb.stats().requests, before);
   });
 
-  test('streams: a 401/403/404 on connect is a fatal error', async () => {
+  void test('streams: a 401/403/404 on connect is a fatal error', async () => {
     const run = sb.createRunDirect('flow_image_pipeline', { prompt: 'p' });
     const results: [string, boolean][] = [];
     for (const [key, id] of [['inf_bad_key_000', run.id], [SANDBOX_KEYS.noRead, run.id], [sb.defaultKey, 'flowrun_nope']] as const) {
@@ -233,7 +233,7 @@ describe('every error class against the sandbox', () => {
     await finished(run.id);
   });
 
-  test('no key in any error or log line', () => {
+  void test('no key in any error or log line', () => {
     assert.ok(errors.length > 15);
     for (const e of errors) {
       for (const key of Object.values(SANDBOX_KEYS)) assertNoSecret(e, key);
@@ -242,8 +242,8 @@ describe('every error class against the sandbox', () => {
   });
 });
 
-describe('follower on the sandbox', () => {
-  test('follows a 12-node fan-out to the end and matches the server exactly', async () => {
+void describe('follower on the sandbox', () => {
+  void test('follows a 12-node fan-out to the end and matches the server exactly', async () => {
     const run = sb.createRunDirect('flow_fanout', { topic: 'rivers' });
     const f = new RunFollower(client(), run.id, { silenceMs: 2000, backoff: { baseMs: 5, maxMs: 50 } });
     let changes = 0;
@@ -259,7 +259,7 @@ describe('follower on the sandbox', () => {
     await waitFor(() => sb.stats().openStreams === 0, 5000, 'no stream left open');
   });
 
-  test('a failing flow ends Failed with its error', async () => {
+  void test('a failing flow ends Failed with its error', async () => {
     const run = sb.createRunDirect('flow_flaky', {});
     const f = new RunFollower(client(), run.id, { silenceMs: 2000, backoff: { baseMs: 5, maxMs: 50 } });
     f.start();
@@ -270,7 +270,7 @@ describe('follower on the sandbox', () => {
     assert.deepEqual(view.run?.node_statuses, server?.node_statuses);
   });
 
-  test('stop() mid-run closes both streams on the server', async () => {
+  void test('stop() mid-run closes both streams on the server', async () => {
     const c = client();
     const run = await c.createRun('flow_slow', { seconds: 30 });
     const f = new RunFollower(c, run.data.id, { silenceMs: 2000 });

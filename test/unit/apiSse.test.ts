@@ -58,8 +58,8 @@ function recorder(): Recorded {
 
 const client = (url: string): FlowRunsClient => new FlowRunsClient({ baseUrl: url, apiKey: KEY, clientVersion: 't', timeoutMs: 3000 });
 
-describe('event stream', () => {
-  test('full objects, partials with and without fields, named and unnamed events, then the server closes', async () => {
+void describe('event stream', () => {
+  void test('full objects, partials with and without fields, named and unnamed events, then the server closes', async () => {
     const s = await sseServer([
       ': keep-alive\n\n',
       'data: {"id":"fr_1","status":2}\n\n',
@@ -85,7 +85,7 @@ describe('event stream', () => {
     assert.equal(req.headers.authorization, `Bearer ${KEY}`);
   });
 
-  test('a keep-alive comment alone counts as activity', async () => {
+  void test('a keep-alive comment alone counts as activity', async () => {
     const s = await sseServer([': ping\n\n'], { keepOpen: true });
     const r = recorder();
     const conn = client(s.url).streamRun('fr_1', r.handlers);
@@ -95,7 +95,7 @@ describe('event stream', () => {
     assert.ok(!r.log.includes('done'), 'closing ourselves reports nothing');
   });
 
-  test('malformed JSON is reported as a soft error and skipped; later events still arrive', async () => {
+  void test('malformed JSON is reported as a soft error and skipped; later events still arrive', async () => {
     const s = await sseServer(['data: {"id":"fr_1","sta\n\n', 'data: {"id":"fr_1","status":3}\n\n']);
     const r = recorder();
     await client(s.url).streamRun('fr_1', r.handlers).closed;
@@ -103,7 +103,7 @@ describe('event stream', () => {
     assert.ok(isApiError(r.errors[0].error) && r.errors[0].error.code === 'malformed_event');
   });
 
-  test('event: done ends the stream even if the socket stays open', async () => {
+  void test('event: done ends the stream even if the socket stays open', async () => {
     const s = await sseServer(['data: {"id":"fr_1","status":3}\n\n', 'event: done\ndata: {}\n\n'], { keepOpen: true });
     const r = recorder();
     await client(s.url).streamRun('fr_1', r.handlers).closed;
@@ -111,7 +111,7 @@ describe('event stream', () => {
     await waitFor(() => s.openConnections() === 0, 5000, 'the socket to close');
   });
 
-  test('event: error is reported (not fatal) with its message', async () => {
+  void test('event: error is reported (not fatal) with its message', async () => {
     const s = await sseServer(['event: error\ndata: {"message":"pubsub hiccup"}\n\n']);
     const r = recorder();
     await client(s.url).streamRun('fr_1', r.handlers).closed;
@@ -119,7 +119,7 @@ describe('event stream', () => {
     assert.match(r.errors[0].error.message, /pubsub hiccup/);
   });
 
-  test('the tasks stream uses its own path', async () => {
+  void test('the tasks stream uses its own path', async () => {
     const s = await sseServer(['event: tasks\ndata: {"id":"t_1","status":"running"}\n\n']);
     const seen: string[] = [];
     await client(s.url).streamTasks('fr_9', { onObject: (t, name) => seen.push(`${name} ${t.id}`), onPartial: () => undefined }).closed;
@@ -128,7 +128,7 @@ describe('event stream', () => {
   });
 
   for (const [status, kind, fatal] of [[401, 'unauthorized', true], [403, 'forbidden', true], [404, 'not_found', true], [500, 'server', false]] as const) {
-    test(`HTTP ${status} on connect is a ${fatal ? 'fatal' : 'retryable'} ${kind} error`, async () => {
+    void test(`HTTP ${status} on connect is a ${fatal ? 'fatal' : 'retryable'} ${kind} error`, async () => {
       const s = await startTestServer((_req, res) => sendProblem(res, status, kind, `${kind} on connect`));
       servers.push(s);
       const r = recorder();
@@ -143,7 +143,7 @@ describe('event stream', () => {
     });
   }
 
-  test('an answer that is not an event stream is a bad response', async () => {
+  void test('an answer that is not an event stream is a bad response', async () => {
     const s = await startTestServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{"id":"fr_1"}');
@@ -155,7 +155,7 @@ describe('event stream', () => {
     assert.ok(isApiError(r.errors[0].error) && r.errors[0].error.kind === 'bad_response');
   });
 
-  test('a dropped connection is a soft error', async () => {
+  void test('a dropped connection is a soft error', async () => {
     const s = await startTestServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
       res.write('data: {"id":"fr_1","status":2}\n\n');
@@ -169,7 +169,7 @@ describe('event stream', () => {
     assert.ok(r.log.includes('object message fr_1 2'));
   });
 
-  test('close() and an aborted signal free the socket at once', async () => {
+  void test('close() and an aborted signal free the socket at once', async () => {
     const s = await sseServer([': hi\n\n'], { keepOpen: true });
     const r = recorder();
     const conn = client(s.url).streamRun('fr_1', r.handlers);
@@ -187,8 +187,8 @@ describe('event stream', () => {
   });
 });
 
-describe('payload shapes', () => {
-  test('full, partial, heartbeat and unknown payloads are told apart', () => {
+void describe('payload shapes', () => {
+  void test('full, partial, heartbeat and unknown payloads are told apart', () => {
     assert.equal(classifyPayload({ id: 'x', status: 1 }).kind, 'object');
     assert.deepEqual(classifyPayload({ data: { status: 2 }, fields: ['status', 3] }), { kind: 'partial', data: { status: 2 }, fields: ['status'] });
     assert.deepEqual(classifyPayload({ data: { status: 2 } }), { kind: 'partial', data: { status: 2 }, fields: undefined });

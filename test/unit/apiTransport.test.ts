@@ -51,8 +51,8 @@ async function failure(p: Promise<unknown>): Promise<ApiError> {
   assert.fail('expected the call to fail');
 }
 
-describe('requests', () => {
-  test('send the key, API version, client source and JSON body', async () => {
+void describe('requests', () => {
+  void test('send the key, API version, client source and JSON body', async () => {
     const s = await server((_req, res) => sendJson(res, 201, RUN));
     await client(s.url).createRun('flow_a', { prompt: 'hi' });
     const req = s.requests[0];
@@ -65,7 +65,7 @@ describe('requests', () => {
     assert.deepEqual(JSON.parse(req.body), { flow: 'flow_a', input: { prompt: 'hi' } });
   });
 
-  test('every endpoint uses the method and path of the wire protocol', async () => {
+  void test('every endpoint uses the method and path of the wire protocol', async () => {
     const flow = { id: 'flow_b', name: 'b', nodes: [], edges: [], node_data: {}, created_at: '', updated_at: '' };
     const task = { id: 't_1', status: 'running', app_id: 'a', created_at: '', updated_at: '' };
     const s = await server((req, res) => {
@@ -96,13 +96,13 @@ describe('requests', () => {
     assert.deepEqual(JSON.parse(s.requests[5].body), { visibility: 'team' });
   });
 
-  test('ids are encoded into one path segment', async () => {
+  void test('ids are encoded into one path segment', async () => {
     const s = await server((_req, res) => sendJson(res, 200, RUN));
     await client(s.url).getRun('a/b?c');
     assert.equal(s.requests[0].path, '/flowruns/a%2Fb%3Fc');
   });
 
-  test('log one line per request with method, path, status and time, never the key', async () => {
+  void test('log one line per request with method, path, status and time, never the key', async () => {
     const s = await server((_req, res) => sendJson(res, 201, RUN));
     const rec = recordingLogger();
     await client(s.url, { logger: rec }).createRun('flow_a', {});
@@ -110,7 +110,7 @@ describe('requests', () => {
     assert.match(rec.lines[0], /^info POST \/flowruns 201 \d+ms$/);
   });
 
-  test('onRequest counts every HTTP request, retries included', async () => {
+  void test('onRequest counts every HTTP request, retries included', async () => {
     const s = await server((_req, res, _b, n) => (n < 3 ? sendProblem(res, 503, 'internal_error') : sendJson(res, 200, RUN)));
     const seen: string[] = [];
     await client(s.url, { onRequest: (m, p) => seen.push(`${m} ${p}`) }).getRun('fr_1');
@@ -118,8 +118,8 @@ describe('requests', () => {
   });
 });
 
-describe('success forms', () => {
-  test('envelope: data plus messages passed on to the caller', async () => {
+void describe('success forms', () => {
+  void test('envelope: data plus messages passed on to the caller', async () => {
     const messages = [{ level: 'warning', code: 'slow', message: 'Queue is long' }];
     const s = await server((_req, res) => sendJson(res, 201, { data: RUN, messages }));
     const got: [ApiMessage[], string, string][] = [];
@@ -129,12 +129,12 @@ describe('success forms', () => {
     assert.deepEqual(got, [[messages, 'POST', '/flowruns']]);
   });
 
-  test('bare DTO', async () => {
+  void test('bare DTO', async () => {
     const s = await server((_req, res) => sendJson(res, 200, RUN));
     assert.deepEqual(await client(s.url).getRun('fr_1'), RUN);
   });
 
-  test('legacy {success, status, data, error}', async () => {
+  void test('legacy {success, status, data, error}', async () => {
     const s = await server((_req, res, _b, n) =>
       n === 1
         ? sendJson(res, 200, { success: true, status: 200, data: RUN, error: null })
@@ -146,7 +146,7 @@ describe('success forms', () => {
     assert.equal(err.detail, 'No such run');
   });
 
-  test('204 and an empty body mean no data', async () => {
+  void test('204 and an empty body mean no data', async () => {
     const s = await server((_req, res, _b, n) => {
       if (n === 1) {
         res.writeHead(204);
@@ -158,15 +158,15 @@ describe('success forms', () => {
     assert.equal(await c.cancelRun('fr_1'), undefined);
   });
 
-  test('an answer without the expected object is a bad response, not a crash later', async () => {
+  void test('an answer without the expected object is a bad response, not a crash later', async () => {
     const s = await server((_req, res) => sendJson(res, 200, { data: [1, 2] }));
     const err = await failure(client(s.url).getRun('fr_1'));
     assert.equal(err.kind, 'bad_response');
   });
 });
 
-describe('errors', () => {
-  test('problem+json: message is detail, else title', async () => {
+void describe('errors', () => {
+  void test('problem+json: message is detail, else title', async () => {
     const s = await server((_req, res, _b, n) =>
       n === 1 ? sendProblem(res, 400, 'invalid_request', 'input.prompt is required') : sendJson(res, 422, { title: 'Unprocessable' }));
     const c = client(s.url);
@@ -181,14 +181,14 @@ describe('errors', () => {
     assert.equal(s.requests.length, 2, 'a 4xx is never retried');
   });
 
-  test('401 says to set a key', async () => {
+  void test('401 says to set a key', async () => {
     const s = await server((_req, res) => sendProblem(res, 401, 'unauthorized', 'Invalid API key'));
     const err = await failure(client(s.url).getRun('fr_1'));
     assert.equal(err.kind, 'unauthorized');
     assert.match(err.userMessage, /Set API Key/);
   });
 
-  test('403 names the scope the call needs', async () => {
+  void test('403 names the scope the call needs', async () => {
     const s = await server((_req, res) => sendProblem(res, 403, 'forbidden', 'missing scope'));
     const c = client(s.url);
     const cases: [Promise<unknown>, string][] = [
@@ -211,14 +211,14 @@ describe('errors', () => {
     }
   });
 
-  test('404 says the object is gone', async () => {
+  void test('404 says the object is gone', async () => {
     const s = await server((_req, res) => sendProblem(res, 404, 'not_found', 'flow run not found'));
     const err = await failure(client(s.url).getRun('fr_x'));
     assert.equal(err.kind, 'not_found');
     assert.match(err.userMessage, /flow run was not found/);
   });
 
-  test('412 lists every requirement', async () => {
+  void test('412 lists every requirement', async () => {
     const body = { satisfied: false, errors: [
       { type: 'secret', key: 'OPENAI_API_KEY', message: 'Secret is not set', action: 'Add it in Settings → Secrets' },
       { type: 'integration', key: 'google', message: 'Not connected' },
@@ -232,14 +232,14 @@ describe('errors', () => {
     assert.match(err.userMessage, /google: Not connected/);
   });
 
-  test('409 is a generic problem', async () => {
+  void test('409 is a generic problem', async () => {
     const s = await server((_req, res) => sendProblem(res, 409, 'conflict', 'already cancelled'));
     const err = await failure(client(s.url).cancelRun('fr_1'));
     assert.equal(err.kind, 'conflict');
     assert.equal(err.detail, 'already cancelled');
   });
 
-  test('a body that is not JSON is a bad response with a clear sentence', async () => {
+  void test('a body that is not JSON is a bad response with a clear sentence', async () => {
     const s = await server((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' });
       res.end('<html>proxy login</html>');
@@ -250,7 +250,7 @@ describe('errors', () => {
     assert.match(err.userMessage, /not JSON.*web page.*baseUrl/);
   });
 
-  test('a body cut off mid-way is a bad response (a read is retried, then gives up)', async () => {
+  void test('a body cut off mid-way is a bad response (a read is retried, then gives up)', async () => {
     const s = await server((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '500' });
       res.write('{"id":"fr_1","sta');
@@ -263,7 +263,7 @@ describe('errors', () => {
     assert.equal(s.requests.length, 4);
   });
 
-  test('syntactically broken JSON is a bad response', async () => {
+  void test('syntactically broken JSON is a bad response', async () => {
     const s = await server((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{"id":"fr_1",');
@@ -273,7 +273,7 @@ describe('errors', () => {
     assert.equal(s.requests.length, 1, 'a create is never sent twice');
   });
 
-  test('server text that echoes the key is redacted', async () => {
+  void test('server text that echoes the key is redacted', async () => {
     const s = await server((_req, res) => sendProblem(res, 401, 'unauthorized', `key ${KEY} is revoked`));
     const err = await failure(client(s.url).getRun('fr_1'));
     assert.ok(!err.detail?.includes(KEY));
@@ -281,15 +281,15 @@ describe('errors', () => {
   });
 });
 
-describe('retries', () => {
-  test('reads are retried on 5xx with backoff until they succeed', async () => {
+void describe('retries', () => {
+  void test('reads are retried on 5xx with backoff until they succeed', async () => {
     const s = await server((_req, res, _b, n) => (n <= 2 ? sendProblem(res, 500, 'internal_error') : sendJson(res, 200, { items: [], has_next: false })));
     const page = await client(s.url).listRuns({});
     assert.deepEqual(page.items, []);
     assert.equal(s.requests.length, 3);
   });
 
-  test('reads give up after maxRetries with a server error', async () => {
+  void test('reads give up after maxRetries with a server error', async () => {
     const s = await server((_req, res) => sendProblem(res, 502, 'internal_error', 'bad gateway'));
     const err = await failure(client(s.url).getRun('fr_1'));
     assert.equal(err.kind, 'server');
@@ -303,7 +303,7 @@ describe('retries', () => {
     ['update', (c: FlowRunsClient) => c.updateRun('fr_1', {})],
     ['visibility', (c: FlowRunsClient) => c.setVisibility('fr_1', 'org')],
   ] as const) {
-    test(`${name} is never retried on a 500`, async () => {
+    void test(`${name} is never retried on a 500`, async () => {
       const s = await server((_req, res) => sendProblem(res, 500, 'internal_error'));
       const err = await failure(call(client(s.url)));
       assert.equal(err.kind, 'server');
@@ -311,7 +311,7 @@ describe('retries', () => {
     });
   }
 
-  test('a create is not retried on a dropped connection; a read is', async () => {
+  void test('a create is not retried on a dropped connection; a read is', async () => {
     const s = await server((req, res, _b, n) => {
       if (req.method === 'POST' || n <= 2) res.socket?.destroy();
       else sendJson(res, 200, RUN);
@@ -324,20 +324,20 @@ describe('retries', () => {
     assert.equal(s.requests.filter((r) => r.method === 'GET').length, 2);
   });
 
-  test('a 429 is a refusal, so even a create is sent again after Retry-After', async () => {
+  void test('a 429 is a refusal, so even a create is sent again after Retry-After', async () => {
     const s = await server((_req, res, _b, n) => (n === 1 ? sendProblem(res, 429, 'rate_limited', 'slow down', {}, { 'Retry-After': '0' }) : sendJson(res, 201, RUN)));
     const res = await client(s.url).createRun('f', {});
     assert.equal(res.data.id, 'fr_1');
     assert.equal(s.requests.length, 2);
   });
 
-  test('429 without headers backs off and retries', async () => {
+  void test('429 without headers backs off and retries', async () => {
     const s = await server((_req, res, _b, n) => (n <= 2 ? sendProblem(res, 429, 'rate_limited') : sendJson(res, 200, RUN)));
     assert.equal((await client(s.url).getRun('fr_1')).id, 'fr_1');
     assert.equal(s.requests.length, 3);
   });
 
-  test('the wait a 429 asks for is reported: Retry-After seconds, HTTP date, X-RateLimit-Reset', async () => {
+  void test('the wait a 429 asks for is reported: Retry-After seconds, HTTP date, X-RateLimit-Reset', async () => {
     const headers: Record<string, string>[] = [
       { 'Retry-After': '7' },
       { 'Retry-After': new Date(Date.now() + 120_000).toUTCString() },
@@ -355,7 +355,7 @@ describe('retries', () => {
     assert.ok(d.retryAfterMs !== undefined && d.retryAfterMs > 590_000 && d.retryAfterMs <= 600_000);
   });
 
-  test('a wait longer than the deadline is not started: the caller gets the 429 at once', async () => {
+  void test('a wait longer than the deadline is not started: the caller gets the 429 at once', async () => {
     const s = await server((_req, res) => sendProblem(res, 429, 'rate_limited', undefined, {}, { 'Retry-After': '3600' }));
     const err = await failure(client(s.url, { timeoutMs: 60_000 }).getRun('fr_1'));
     assert.equal(err.kind, 'rate_limited');
@@ -363,23 +363,23 @@ describe('retries', () => {
   });
 });
 
-describe('deadlines, cancellation, redirects, refusals', () => {
+void describe('deadlines, cancellation, redirects, refusals', () => {
   const hang: Handler = () => undefined;
 
-  test('every call has a timeout', async () => {
+  void test('every call has a timeout', async () => {
     const s = await server(hang);
     const err = await failure(client(s.url, { timeoutMs: 100 }).getRun('fr_1'));
     assert.equal(err.kind, 'timeout');
     assert.match(err.userMessage, /did not answer/);
   });
 
-  test('a per-call timeout overrides the default', async () => {
+  void test('a per-call timeout overrides the default', async () => {
     const s = await server(hang);
     const err = await failure(client(s.url, { timeoutMs: 60_000 }).listRuns({}, { timeoutMs: 80 }));
     assert.equal(err.kind, 'timeout');
   });
 
-  test('every call takes an AbortSignal', async () => {
+  void test('every call takes an AbortSignal', async () => {
     const s = await server(hang);
     const ac = new AbortController();
     const p = client(s.url).getRun('fr_1', { signal: ac.signal });
@@ -391,7 +391,7 @@ describe('deadlines, cancellation, redirects, refusals', () => {
     assert.equal((await failure(client(s.url).getRun('fr_1', { signal: pre.signal }))).kind, 'aborted');
   });
 
-  test('a redirect on the same origin is followed with the key', async () => {
+  void test('a redirect on the same origin is followed with the key', async () => {
     const s = await server((req, res) => {
       if (req.url === '/flowruns/old') {
         res.writeHead(307, { Location: '/flowruns/new' });
@@ -402,7 +402,7 @@ describe('deadlines, cancellation, redirects, refusals', () => {
     assert.equal(s.requests[1].headers.authorization, `Bearer ${KEY}`);
   });
 
-  test('a redirect to another host is refused and the key never goes there', async () => {
+  void test('a redirect to another host is refused and the key never goes there', async () => {
     const other = await server((_req, res) => sendJson(res, 200, RUN));
     const s = await server((_req, res) => {
       res.writeHead(302, { Location: `${other.url.replace('127.0.0.1', 'localhost')}/flowruns/fr_1` });
@@ -414,13 +414,13 @@ describe('deadlines, cancellation, redirects, refusals', () => {
     assert.equal(other.requests.length, 0);
   });
 
-  test('plain http to a non-loopback host is refused before anything is sent', async () => {
+  void test('plain http to a non-loopback host is refused before anything is sent', async () => {
     const err = await failure(client('http://api.inference.sh').getRun('fr_1'));
     assert.equal(err.kind, 'insecure_url');
     assert.match(err.userMessage, /https/);
   });
 
-  test('no key: nothing is sent and the error says how to set one', async () => {
+  void test('no key: nothing is sent and the error says how to set one', async () => {
     const s = await server((_req, res) => sendJson(res, 200, RUN));
     const err = await failure(client(s.url, { apiKey: undefined }).getRun('fr_1'));
     assert.equal(err.kind, 'no_key');
@@ -428,7 +428,7 @@ describe('deadlines, cancellation, redirects, refusals', () => {
     assert.equal(s.requests.length, 0);
   });
 
-  test('an unreachable host is a network error', async () => {
+  void test('an unreachable host is a network error', async () => {
     const s = await server((_req, res) => sendJson(res, 200, RUN));
     const url = s.url;
     await s.close();
@@ -438,8 +438,8 @@ describe('deadlines, cancellation, redirects, refusals', () => {
   });
 });
 
-describe('the key never leaks', () => {
-  test('no error of any class and no log line contains the key', () => {
+void describe('the key never leaks', () => {
+  void test('no error of any class and no log line contains the key', () => {
     const kinds = new Set(seenErrors.filter(isApiError).map((e) => e.kind));
     for (const k of ['unauthorized', 'forbidden', 'not_found', 'invalid_request', 'requirements', 'rate_limited', 'conflict', 'server', 'network', 'timeout', 'aborted', 'bad_response', 'insecure_url', 'no_key']) {
       assert.ok(kinds.has(k as ApiError['kind']), `an error of kind ${k} was produced and checked`);

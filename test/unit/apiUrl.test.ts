@@ -5,13 +5,13 @@ import { backoffDelay, parseRateLimitReset, parseRetryAfter } from '../../src/ap
 import { ENDPOINT_SCOPES, scopeFor } from '../../src/api/scopes';
 import { unwrapSuccess, problemFrom } from '../../src/api/envelope';
 
-describe('base URL check', () => {
-  test('https anywhere is accepted and normalised without a trailing slash', () => {
+void describe('base URL check', () => {
+  void test('https anywhere is accepted and normalised without a trailing slash', () => {
     assert.deepEqual(checkBaseUrl('https://api.inference.sh/'), { ok: true, url: 'https://api.inference.sh' });
     assert.deepEqual(checkBaseUrl('  https://proxy.example.com/api/v1// '), { ok: true, url: 'https://proxy.example.com/api/v1' });
   });
 
-  test('plain http is allowed only for loopback hosts', () => {
+  void test('plain http is allowed only for loopback hosts', () => {
     for (const ok of ['http://localhost:8787', 'http://127.0.0.1:1234/', 'http://127.1.2.3', 'http://[::1]:9000', 'http://app.localhost']) {
       assert.equal(checkBaseUrl(ok).ok, true, ok);
     }
@@ -22,7 +22,7 @@ describe('base URL check', () => {
     }
   });
 
-  test('other schemes, credentials, queries and garbage are refused with a sentence saying what to do', () => {
+  void test('other schemes, credentials, queries and garbage are refused with a sentence saying what to do', () => {
     for (const bad of ['ftp://x.example', 'https://user:pw@api.inference.sh', 'https://api.inference.sh/?a=1', 'not a url', '']) {
       const r = checkBaseUrl(bad);
       assert.equal(r.ok, false, bad);
@@ -30,15 +30,15 @@ describe('base URL check', () => {
     }
   });
 
-  test('loopback detection', () => {
+  void test('loopback detection', () => {
     assert.equal(isLoopbackHost('127.255.255.255'), true);
     assert.equal(isLoopbackHost('127.0.0.256'), false);
     assert.equal(isLoopbackHost('localhost.'), true);
   });
 });
 
-describe('retry timing', () => {
-  test('Retry-After accepts seconds and HTTP dates', () => {
+void describe('retry timing', () => {
+  void test('Retry-After accepts seconds and HTTP dates', () => {
     assert.equal(parseRetryAfter('7'), 7000);
     const now = Date.parse('2025-01-01T00:00:00Z');
     assert.equal(parseRetryAfter('Wed, 01 Jan 2025 00:00:05 GMT', now), 5000);
@@ -46,14 +46,14 @@ describe('retry timing', () => {
     assert.equal(parseRetryAfter(null), undefined);
   });
 
-  test('X-RateLimit-Reset is unix seconds', () => {
+  void test('X-RateLimit-Reset is unix seconds', () => {
     const now = 1_700_000_000_000;
     assert.equal(parseRateLimitReset('1700000003', now), 3000);
     assert.equal(parseRateLimitReset('1699999990', now), 0);
     assert.equal(parseRateLimitReset('x', now), undefined);
   });
 
-  test('backoff is exponential, capped, and fully jittered', () => {
+  void test('backoff is exponential, capped, and fully jittered', () => {
     assert.equal(backoffDelay(0, 100, 1000, () => 0.999), 99);
     assert.equal(backoffDelay(3, 100, 1000, () => 0.5), 400);
     assert.equal(backoffDelay(10, 100, 1000, () => 0.5), 500);
@@ -61,8 +61,8 @@ describe('retry timing', () => {
   });
 });
 
-describe('scopes', () => {
-  test('each endpoint names the scope of the wire protocol', () => {
+void describe('scopes', () => {
+  void test('each endpoint names the scope of the wire protocol', () => {
     assert.equal(scopeFor('POST', '/flowruns'), 'flows:execute');
     assert.equal(scopeFor('POST', '/flowruns/list'), 'flows:read');
     assert.equal(scopeFor('GET', '/flowruns/fr_1'), 'flows:read');
@@ -80,8 +80,8 @@ describe('scopes', () => {
   });
 });
 
-describe('success forms', () => {
-  test('envelope, bare DTO and legacy all give the data', () => {
+void describe('success forms', () => {
+  void test('envelope, bare DTO and legacy all give the data', () => {
     const run = { id: 'fr_1', status: 2 };
     assert.deepEqual(unwrapSuccess({ data: run, messages: [{ level: 'warning', code: 'w', message: 'careful' }] }), {
       data: run, messages: [{ level: 'warning', code: 'w', message: 'careful' }],
@@ -94,7 +94,7 @@ describe('success forms', () => {
     assert.ok('legacyError' in failed && failed.legacyError.text === 'Nope' && failed.legacyError.code === 'bad');
   });
 
-  test('problem text is detail, else title, else message', () => {
+  void test('problem text is detail, else title, else message', () => {
     assert.equal(problemFrom({ type: 'https://api.inference.sh/errors/x', title: 'T', detail: 'D' }).text, 'D');
     assert.equal(problemFrom({ title: 'T' }).text, 'T');
     assert.equal(problemFrom({ message: 'M' }).text, 'M');

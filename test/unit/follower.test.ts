@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/api/errors';
-import type { FlowRun, Task } from '../../src/api/models';
+import type { Task } from '../../src/api/models';
 import { RunFollower, type RunChange } from '../../src/runs/follower';
 import { FollowerRegistry } from '../../src/runs/followers';
 import { failOnUnhandledRejection } from './helpers/guards';
@@ -22,8 +22,8 @@ async function live(api: FakeApi, opts = fast): Promise<{ f: RunFollower; change
   return { f, changes };
 }
 
-describe('run follower', () => {
-  test('resyncs with a GET, follows the stream, and ends with one final GET', async () => {
+void describe('run follower', () => {
+  void test('resyncs with a GET, follows the stream, and ends with one final GET', async () => {
     const api = new FakeApi(makeRun());
     const { f } = await live(api);
     assert.equal(api.getRunCalls, 1);
@@ -39,7 +39,7 @@ describe('run follower', () => {
     assert.equal(api.openStreams, 0);
   });
 
-  test('events that arrive while the GET is in flight are applied on top of it', async () => {
+  void test('events that arrive while the GET is in flight are applied on top of it', async () => {
     const api = new FakeApi(makeRun({ node_statuses: { a: 'running', b: 'pending' } }));
     let open!: () => void;
     api.gate = new Promise((r) => {
@@ -57,7 +57,7 @@ describe('run follower', () => {
     await f.stop();
   });
 
-  test('a partial older than what we hold is ignored', async () => {
+  void test('a partial older than what we hold is ignored', async () => {
     const api = new FakeApi(makeRun({ updated_at: at(10), error: null }));
     const { f } = await live(api);
     api.latest('run').partial({ node_statuses: { a: 'pending' }, updated_at: at(5) }, ['node_statuses']);
@@ -67,17 +67,17 @@ describe('run follower', () => {
     await f.stop();
   });
 
-  test('partials copy only their listed fields; all of data when fields is missing', async () => {
+  void test('partials copy only their listed fields; all of data when fields is missing', async () => {
     const api = new FakeApi(makeRun());
     const { f } = await live(api);
-    api.latest('run').partial({ status: 2, error: 'ignored', updated_at: at(2) } as Partial<FlowRun>, ['updated_at']);
+    api.latest('run').partial({ status: 2, error: 'ignored', updated_at: at(2) }, ['updated_at']);
     assert.equal(f.view.run?.error, undefined);
     api.latest('run').partial({ error: 'copied', updated_at: at(3) });
     assert.equal(f.view.run?.error, 'copied');
     await f.stop();
   });
 
-  test('a terminal task status never moves back, and duplicates change nothing', async () => {
+  void test('a terminal task status never moves back, and duplicates change nothing', async () => {
     const api = new FakeApi(makeRun({ node_tasks: { a: { task_id: 't_a' } } }));
     api.tasks.set('t_a', makeTask('t_a', 7, 1));
     const { f, changes } = await live(api);
@@ -96,7 +96,7 @@ describe('run follower', () => {
     await f.stop();
   });
 
-  test('a terminal run status never moves back', async () => {
+  void test('a terminal run status never moves back', async () => {
     const api = new FakeApi(makeRun({ status: 2 }));
     const f = new RunFollower(api, 'fr_1', fast);
     f.start();
@@ -108,7 +108,7 @@ describe('run follower', () => {
     assert.equal(view.run?.error, 'node b failed');
   });
 
-  test('whole nested node tasks are used; only tasks we lack (or hold as a summary) are fetched', async () => {
+  void test('whole nested node tasks are used; only tasks we lack (or hold as a summary) are fetched', async () => {
     const whole: Task = makeTask('t_a', 'running', 1, { logs: [] });
     const summary = { id: 't_d', status: 7, app_id: 'app', created_at: at(0), updated_at: at(1) } as Task;
     const api = new FakeApi(makeRun({ node_tasks: { a: { task_id: 't_a', task: whole }, b: { task_id: 't_b' }, d: { task_id: 't_d', task: summary } } }));
@@ -130,7 +130,7 @@ describe('run follower', () => {
     await f.stop();
   });
 
-  test('a stream that ends early is reopened, with a fresh GET first', async () => {
+  void test('a stream that ends early is reopened, with a fresh GET first', async () => {
     const api = new FakeApi(makeRun());
     const { f, changes } = await live(api);
     api.run = makeRun({ updated_at: at(4), node_statuses: { a: 'completed', b: 'running' } });
@@ -142,7 +142,7 @@ describe('run follower', () => {
     await f.stop();
   });
 
-  test('a silent stream counts as dead and is replaced', async () => {
+  void test('a silent stream counts as dead and is replaced', async () => {
     const api = new FakeApi(makeRun());
     const f = new RunFollower(api, 'fr_1', { silenceMs: 40, backoff: { baseMs: 1, maxMs: 2 } });
     f.start();
@@ -152,7 +152,7 @@ describe('run follower', () => {
     assert.equal(api.openStreams, 0);
   });
 
-  test('keep-alives keep a quiet stream alive', async () => {
+  void test('keep-alives keep a quiet stream alive', async () => {
     const api = new FakeApi(makeRun());
     const f = new RunFollower(api, 'fr_1', { silenceMs: 200, backoff: { baseMs: 1, maxMs: 2 }, streamTasks: false });
     f.start();
@@ -167,7 +167,7 @@ describe('run follower', () => {
   });
 
   for (const status of [401, 403, 404]) {
-    test(`${status} on connect fails the follower without retrying`, async () => {
+    void test(`${status} on connect fails the follower without retrying`, async () => {
       const api = new FakeApi(makeRun());
       api.connectError = new ApiError({ kind: status === 404 ? 'not_found' : status === 403 ? 'forbidden' : 'unauthorized', status, userMessage: 'no' });
       const f = new RunFollower(api, 'fr_1', fast);
@@ -181,19 +181,21 @@ describe('run follower', () => {
     });
   }
 
-  test('a server error on connect is retried', async () => {
+  void test('a server error on connect is retried', async () => {
     const api = new FakeApi(makeRun());
     api.connectError = new ApiError({ kind: 'server', status: 500, userMessage: 'oops' });
     const f = new RunFollower(api, 'fr_1', fast);
     f.start();
     await waitFor(() => api.streams.length >= 6, 5000, 'several attempts');
     assert.equal(f.view.state, 'reconnecting');
+    assert.equal(f.view.error?.kind, 'server', 'the view says why it is reconnecting');
     api.connectError = undefined;
     await waitFor(() => f.view.state === 'live');
+    assert.equal(f.view.error, undefined);
     await f.stop();
   });
 
-  test('stop() frees every stream and timer and says stopped', async () => {
+  void test('stop() frees every stream and timer and says stopped', async () => {
     const api = new FakeApi(makeRun());
     const { f } = await live(api);
     api.latest('run').drop();
@@ -207,8 +209,8 @@ describe('run follower', () => {
   });
 });
 
-describe('follower registry', () => {
-  test('one follower per run while held; stopped when the last holder lets go', async () => {
+void describe('follower registry', () => {
+  void test('one follower per run while held; stopped when the last holder lets go', async () => {
     const api = new FakeApi(makeRun());
     const reg = new FollowerRegistry(() => api, fast);
     const a = reg.acquire('fr_1');
@@ -230,7 +232,7 @@ describe('follower registry', () => {
     await reg.dispose();
   });
 
-  test('run-level changes are announced; reset stops everyone', async () => {
+  void test('run-level changes are announced; reset stops everyone', async () => {
     const api = new FakeApi(makeRun());
     const reg = new FollowerRegistry(() => api, fast);
     const seen: number[] = [];
@@ -247,7 +249,7 @@ describe('follower registry', () => {
     await reg.dispose();
   });
 
-  test('without a client every follower fails with a "set a key" error', async () => {
+  void test('without a client every follower fails with a "set a key" error', async () => {
     const reg = new FollowerRegistry(() => undefined);
     const h = reg.acquire('fr_1');
     const view = await h.follower.done;

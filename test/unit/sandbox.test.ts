@@ -1,7 +1,9 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/test return promises that the runner itself awaits */
 // The sandbox's endpoints, auth and list paging, over real HTTP.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { FlowRunStatus } from '../../src/api/models';
 import type { Flow, FlowRun, ListPage, Task } from '../../src/api/models';
 import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../src/sandbox';
 import { call, waitUntil } from './sandboxHelpers';
@@ -141,7 +143,7 @@ describe('sandbox endpoints', () => {
 
   test('cancelling a finished run is a 400 saying so', async () => {
     const run = sb.createRunDirect('flow_unpositioned', {});
-    await waitUntil(() => sb.getRun(run.id)?.status === 3, 5000, 'run completes');
+    await waitUntil(() => sb.getRun(run.id)?.status === FlowRunStatus.Completed, 5000, 'run completes');
     const r = await call(sb, 'POST', `/flowruns/${run.id}/cancel`);
     assert.equal(r.status, 400);
     problem(r.json, 400, 'invalid_request');
@@ -150,7 +152,7 @@ describe('sandbox endpoints', () => {
 
   test('tasks come with logs and events; the parent task tracks the run', async () => {
     const run = sb.createRunDirect('flow_image_pipeline', { prompt: 'A mountain landscape' });
-    const done = await waitUntil(() => (sb.getRun(run.id)?.status === 3 ? sb.getRun(run.id) : undefined), 5000, 'run completes');
+    const done = await waitUntil(() => (sb.getRun(run.id)?.status === FlowRunStatus.Completed ? sb.getRun(run.id) : undefined), 5000, 'run completes');
     const ref = done.node_tasks?.generate;
     assert.ok(ref);
     const r = await call(sb, 'GET', `/tasks/${ref.task_id}`);
@@ -177,6 +179,22 @@ describe('sandbox endpoints', () => {
     assert.ok(un.nodes.length >= 5 && un.nodes.every((n) => n.position === undefined));
     const pipe = (await call(sb, 'GET', '/flows/flow_image_pipeline')).data as Flow;
     assert.deepEqual((pipe.input_schema as { required: string[] }).required, ['prompt']);
+  });
+
+  test('every sample input file starts a run of its flow', async () => {
+    const dir = resolve(__dirname, '../../../samples');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    assert.ok(files.includes('mountain.flow.json') && files.includes('bare-input.json'));
+    for (const f of files) {
+      const body = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>;
+      const req = f.endsWith('.flow.json') ? body : { flow: 'flow_image_pipeline', input: body };
+      const r = await call(sb, 'POST', '/flowruns', req);
+      assert.equal(r.status, 200, `${f}: ${JSON.stringify(r.json)}`);
+      assert.deepEqual(r.json.messages, [], f);
+      await call(sb, 'POST', `/flowruns/${(r.data as FlowRun).id}/cancel`);
+    }
+    const mountain = JSON.parse(readFileSync(join(dir, 'mountain.flow.json'), 'utf8')) as unknown;
+    assert.deepEqual(mountain, PIPE);
   });
 
   test('the /app pages show an escaped run page', async () => {
@@ -314,15 +332,15 @@ describe('sandbox list paging', () => {
     const mid = [...runs].sort((a, b) => (a.created_at < b.created_at ? -1 : 1))[Math.floor(runs.length / 2)].created_at;
     const someId = runs[3].id;
     return [
-      ['status eq', { field: 'status', operator: 'eq', value: 3 }, (r) => r.status === 3],
-      ['status eq by name', { field: 'status', operator: 'eq', value: 'failed' }, (r) => r.status === 4],
-      ['status neq', { field: 'status', operator: 'neq', value: 3 }, (r) => r.status !== 3],
-      ['status in', { field: 'status', operator: 'in', value: [1, 2] }, (r) => r.status === 1 || r.status === 2],
-      ['status not_in', { field: 'status', operator: 'not_in', value: [3, 4] }, (r) => r.status !== 3 && r.status !== 4],
-      ['status gt', { field: 'status', operator: 'gt', value: 3 }, (r) => r.status > 3],
-      ['status gte', { field: 'status', operator: 'gte', value: 3 }, (r) => r.status >= 3],
-      ['status lt', { field: 'status', operator: 'lt', value: 3 }, (r) => r.status < 3],
-      ['status lte', { field: 'status', operator: 'lte', value: 3 }, (r) => r.status <= 3],
+      ['status eq', { field: 'status', operator: 'eq', value: 3 }, (r) => r.status === FlowRunStatus.Completed],
+      ['status eq by name', { field: 'status', operator: 'eq', value: 'failed' }, (r) => r.status === FlowRunStatus.Failed],
+      ['status neq', { field: 'status', operator: 'neq', value: 3 }, (r) => r.status !== FlowRunStatus.Completed],
+      ['status in', { field: 'status', operator: 'in', value: [1, 2] }, (r) => r.status === FlowRunStatus.Pending || r.status === FlowRunStatus.Running],
+      ['status not_in', { field: 'status', operator: 'not_in', value: [3, 4] }, (r) => r.status !== FlowRunStatus.Completed && r.status !== FlowRunStatus.Failed],
+      ['status gt', { field: 'status', operator: 'gt', value: 3 }, (r) => Number(r.status) > 3],
+      ['status gte', { field: 'status', operator: 'gte', value: 3 }, (r) => Number(r.status) >= 3],
+      ['status lt', { field: 'status', operator: 'lt', value: 3 }, (r) => Number(r.status) < 3],
+      ['status lte', { field: 'status', operator: 'lte', value: 3 }, (r) => Number(r.status) <= 3],
       ['status is_not_null', { field: 'status', operator: 'is_not_null' }, () => true],
       ['status is_null', { field: 'status', operator: 'is_null' }, () => false],
       ['flow_id eq', { field: 'flow_id', operator: 'eq', value: 'flow_fanout' }, (r) => r.flow_id === 'flow_fanout'],

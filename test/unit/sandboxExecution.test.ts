@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/test return promises that the runner itself awaits */
 // Running flows in the sandbox: DAG execution, failure, cancel, and the two
 // event streams, over real HTTP/SSE.
 import assert from 'node:assert/strict';
@@ -72,7 +71,7 @@ describe('sandbox execution', () => {
     assert.equal(run.status, 3);
     assert.equal(Object.values(run.node_statuses ?? {}).filter((s) => s === 'completed').length, 12);
     const t = (node: string): Task => sb.getTask(run.node_tasks?.[node]?.task_id ?? '') as Task;
-    const doneAt = (node: string): string => t(node).events?.find((e) => e.status === 10)?.created_at ?? '';
+    const doneAt = (node: string): string => t(node).events?.find((e) => Number(e.status) === 10)?.created_at ?? '';
     for (const l of ['a', 'b', 'c', 'd', 'e']) {
       assert.ok(t(`draft_${l}`).created_at > doneAt('prepare'));
       assert.ok(t('collect').created_at > doneAt(`check_${l}`));

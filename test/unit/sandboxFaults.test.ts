@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/test return promises that the runner itself awaits */
 // Fault injection in the sandbox: HTTP faults, stream faults, rate limits,
 // and replay of the same schedule from the same seed.
 import assert from 'node:assert/strict';
@@ -17,7 +16,7 @@ async function finishedRun(sb: Sandbox, flow: string, input: Record<string, unkn
   const run = sb.createRunDirect(flow, input);
   return waitUntil(() => {
     const r = sb.getRun(run.id);
-    return r && r.status >= 3 ? r : undefined;
+    return r && Number(r.status) >= 3 ? r : undefined;
   }, 10000, 'run to finish');
 }
 

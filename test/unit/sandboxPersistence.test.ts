@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/test return promises that the runner itself awaits */
 // Sandbox state across restarts (--data), seeded history, and the CLI.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -6,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { FlowRunStatus } from '../../src/api/models';
 import type { Flow, FlowRun, ListPage } from '../../src/api/models';
 import { startSandbox } from '../../src/sandbox';
 import { call, waitUntil } from './sandboxHelpers';
@@ -17,7 +17,7 @@ describe('sandbox persistence', () => {
   test('a restart with the same data dir keeps every run, task and cloned flow', async () => {
     const first = await startSandbox({ port: 0, speed: 0, dataDir: dir, seedRuns: 5 });
     const done = first.createRunDirect('flow_image_pipeline', { prompt: 'A mountain landscape' });
-    await waitUntil(() => first.getRun(done.id)?.status === 3, 5000, 'completes');
+    await waitUntil(() => first.getRun(done.id)?.status === FlowRunStatus.Completed, 5000, 'completes');
     const cancelled = first.createRunDirect('flow_slow', { seconds: 60 });
     await call(first, 'POST', `/flowruns/${cancelled.id}/cancel`);
     const inFlight = first.createRunDirect('flow_slow', { seconds: 60 });
@@ -53,7 +53,7 @@ describe('sandbox persistence', () => {
       assert.equal(task.status, 200);
       assert.equal((await call(second, 'GET', `/flows/${clone.id}`)).status, 200);
       const more = second.createRunDirect('flow_unpositioned', {});
-      await waitUntil(() => second.getRun(more.id)?.status === 3, 5000, 'a new run completes');
+      await waitUntil(() => second.getRun(more.id)?.status === FlowRunStatus.Completed, 5000, 'a new run completes');
     } finally {
       await second.close();
     }
@@ -79,7 +79,7 @@ describe('sandbox seeded history', () => {
       const times = runs.map((r) => Date.parse(r.created_at)).sort((x, y) => x - y);
       assert.ok(times[times.length - 1] < Date.now());
       assert.ok(times[times.length - 1] - times[0] > 24 * 3600 * 1000);
-      for (const r of runs.filter((x) => x.status === 4)) assert.match(r.error ?? '', /node "/);
+      for (const r of runs.filter((x) => x.status === FlowRunStatus.Failed)) assert.match(r.error ?? '', /node "/);
       const shape = (runs2: FlowRun[]): string[] => runs2.map((r) => `${r.flow_id}:${r.status}`).sort();
       assert.deepEqual(shape(b.listAllRuns()), shape(runs));
     } finally {

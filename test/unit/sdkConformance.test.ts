@@ -1,9 +1,9 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/test return promises that the runner itself awaits */
 // The official @inferencesh/sdk, a client nobody here wrote, pointed at the
 // sandbox: its flowRuns calls must work and see the seed's fields and codes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { inference, InferenceError } from '@inferencesh/sdk';
+import { FlowRunStatus } from '../../src/api/models';
 import type { FlowRun } from '../../src/api/models';
 import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../src/sandbox';
 import { waitUntil } from './sandboxHelpers';
@@ -90,7 +90,7 @@ describe('official SDK against the sandbox', () => {
 
   test('cancel stops a running run', async () => {
     const { data: run } = await client.flowRuns.create('flow_slow', { seconds: 30 });
-    await waitUntil(() => sb.getRun(run.id)?.status === 2, 5000, 'running');
+    await waitUntil(() => sb.getRun(run.id)?.status === FlowRunStatus.Running, 5000, 'running');
     const { data } = await client.flowRuns.cancel(run.id);
     assert.equal((data as unknown as FlowRun).status, 5);
     const { data: after } = await client.flowRuns.get(run.id);

@@ -90,13 +90,12 @@ export function toPanelRun(run: FlowRun, tasks: Map<string, Task>, flowTitle: st
 
 export function toPanelTask(task: Task, nodeId: string | null): PanelTask {
   const status = toTaskStatus(task.status);
-  const events: PanelTaskEvent[] = [...(task.events ?? [])]
+  const timed = (task.events ?? [])
     .map((e) => ({ code: toTaskStatus(e.status), time: e.event_time || e.created_at }))
-    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))
-    .map((e) => ({ statusName: TASK_STATUS_NAMES[e.code] ?? 'unknown', time: e.time }));
-  const codes = (task.events ?? []).map((e) => ({ code: toTaskStatus(e.status), time: e.event_time || e.created_at }));
-  const started = codes.filter((e) => e.code >= TaskStatus.Running).map((e) => e.time).sort()[0];
-  const ended = codes.filter((e) => isTerminalTaskStatus(e.code)).map((e) => e.time).sort()[0];
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const events: PanelTaskEvent[] = timed.map((e) => ({ statusName: TASK_STATUS_NAMES[e.code] ?? 'unknown', time: e.time }));
+  const started = timed.find((e) => e.code >= TaskStatus.Running)?.time;
+  const ended = timed.find((e) => isTerminalTaskStatus(e.code))?.time;
   return {
     id: task.id,
     shortId: shortIdOf(task),

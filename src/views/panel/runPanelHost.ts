@@ -315,7 +315,11 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private execute(command: string, label: string, arg: unknown): void {
-    vscode.commands.executeCommand(command, arg).then(undefined, (e: unknown) => showError(label, e, this.services.log));
+    this.services.log.debug(`[panel] ${command} for ${this.runId}`);
+    vscode.commands.executeCommand(command, arg).then(
+      (outcome: unknown) => this.services.log.debug(`[panel] ${command} answered ${JSON.stringify(outcome) ?? 'nothing'}`),
+      (e: unknown) => showError(label, e, this.services.log),
+    );
   }
 
   /** Only http(s) links leave the webview, and only through openExternal. */

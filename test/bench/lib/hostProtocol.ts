@@ -32,6 +32,10 @@ export interface IdleWindow {
   /** Poller state at the end of the window. */
   pollerDelayMs?: number;
   polls?: number;
+  /** Polls of the tree during the window. */
+  pollsInWindow?: number;
+  /** The TreeView's visible flag and whether the poller was active, at the start and end of the window. */
+  treeState?: string;
 }
 
 export interface IdleResult {
@@ -59,7 +63,7 @@ export interface MemoryResult {
 export interface TreeResult {
   runs: number;
   groups: number;
-  /** getChildren of every group (all runs placed in the store). */
+  /** getChildren of every group (all runs placed in the store); best of 5. */
   allGroupsMs: number;
   /** ... plus getTreeItem of every child (what VS Code asks next). */
   allGroupsWithItemsMs: number;
@@ -71,6 +75,8 @@ export interface TreeResult {
   refreshEvents: number;
   /** From the first change to the last refresh event. */
   refreshSpanMs: number;
+  /** When each refresh event fired, ms after the first change. */
+  refreshTimesMs?: number[];
   error?: string;
 }
 
@@ -90,10 +96,3 @@ export interface HostBenchResult {
   totalMs: number;
 }
 
-/** Calls the harness's control server (which holds the sandbox, outside the extension host). */
-export interface ControlRequest {
-  stats: Record<string, never>;
-  resetStats: Record<string, never>;
-  createRun: { flow: string; input: Record<string, unknown> };
-  setFaults: { plan: unknown };
-}

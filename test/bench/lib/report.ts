@@ -87,6 +87,8 @@ export interface Machine {
   memoryGb: number;
   os: string;
   node: string;
+  /** 1-minute load average when this was read (other work on the machine skews every figure). */
+  load1: number;
 }
 
 export function machine(): Machine {
@@ -97,6 +99,7 @@ export function machine(): Machine {
     memoryGb: Math.round(os.totalmem() / 2 ** 30 * 10) / 10,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    load1: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
 

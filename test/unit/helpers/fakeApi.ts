@@ -161,9 +161,9 @@ export function makeRun(overrides: Partial<FlowRun> = {}): FlowRun {
     id: 'fr_1', flow_id: 'flow_a', flow_version_id: 'v1', status: 2, input: {},
     created_at: at(0), updated_at: at(1), node_statuses: { a: 'running', b: 'pending' }, node_outputs: {},
     node_tasks: {}, ...overrides,
-  } as FlowRun;
+  };
 }
 
 export function makeTask(id: string, status: number | string, seconds: number, overrides: Partial<Task> = {}): Task {
-  return { id, status, app_id: 'app', created_at: at(0), updated_at: at(seconds), logs: [], ...overrides } as Task;
+  return { id, status, app_id: 'app', created_at: at(0), updated_at: at(seconds), logs: [], ...overrides };
 }

@@ -48,6 +48,9 @@ export function expectedPaths(root = vscodeCacheRoot()): VSCodePaths {
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; log: ProgressLog }): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Long silent steps (the native build) still show they are alive.
+    const started = Date.now();
+    const heartbeat = setInterval(() => opts.log(`  ... ${cmd} still running (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
     const tail: string[] = [];
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) {
@@ -58,8 +61,12 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearInterval(heartbeat);
+      reject(e);
+    });
     child.on('close', (code) => {
+      clearInterval(heartbeat);
       if (code === 0) resolve();
       else reject(new Error(`${cmd} ${args.join(' ')} failed with exit code ${code ?? 'null'}:\n${tail.join('\n')}`));
     });

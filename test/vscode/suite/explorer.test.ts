@@ -11,7 +11,7 @@ import { SANDBOX_KEYS } from '../../../src/sandbox';
 import type { RunsTreeProvider } from '../../../src/views/runsTree';
 import { shortRunId } from '../../../src/views/runText';
 import type { RunsTreeNode } from '../../../src/views/treeNodes';
-import { useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
+import { extensionServices, useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
 import * as wb from '../util/workbench';
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('flowRuns');
@@ -228,10 +228,73 @@ suite('Run explorer', function () {
     await waitFor(() => tree.groups.groupOf(slow.id) === FlowRunStatus.Cancelled, 'the cancelled run to move');
   });
 
+  test('a finished run started here is announced per flowRuns.notifications, and counted meanwhile', async () => {
+    const shown = t.services.testing.get('notificationsShown') as string[];
+    const statusBar = t.services.testing.get('statusBar') as vscode.StatusBarItem;
+    const api = await t.services.session.requireApi();
+    await config().update('notifications', 'failures', vscode.ConfigurationTarget.Global);
+    try {
+      const before = shown.length;
+      const slow = (await api.createRun('flow_slow', { seconds: 3 })).data;
+      t.services.runStarted(slow);
+      await waitFor(() => view.selection.some((n) => n.kind === 'run' && n.runId === slow.id), 'the new run to be revealed and selected');
+      await waitFor(() => /^\$\(sync~spin\) [1-9]\d*$/.test(statusBar.text), 'the status bar to count the active run');
+      const flaky = (await api.createRun('flow_flaky', {})).data;
+      t.services.runStarted(flaky);
+      await waitFor(() => shown.length > before, 'a notification for the failed run');
+      assert.match(shown[before] ?? '', /Flaky pipeline.*failed/);
+      if (wb.canDriveWorkbench()) await wb.waitForText('"Flaky pipeline" failed', { timeoutMs: 10000 });
+      await waitFor(() => t.services.store.get(slow.id)?.status === FlowRunStatus.Completed, 'the slow run to complete', 20000);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(shown.length, before + 1, 'a completed run is not announced in "failures" mode');
+    } finally {
+      await config().update('notifications', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('Filter by Flow narrows every group to one flow and shows it; Clear brings all back', async () => {
+    await showView();
+    const expected = t.sandbox.listAllRuns().filter((r) => r.flow_id === 'flow_slow');
+    if (wb.canDriveWorkbench()) {
+      const picked = vscode.commands.executeCommand('flowRuns.filterByFlow');
+      await waitFor(async () => (await wb.texts('.quick-input-widget .monaco-list-row')).some((r) => r.includes('Slow job')),
+        'the flow quick pick to list the flows', 15000);
+      await wb.type('Slow job');
+      await wb.press('Enter');
+      await picked;
+    } else {
+      await vscode.commands.executeCommand('flowRuns.filterByFlow', 'flow_slow');
+    }
+    try {
+      assert.equal(tree.flowFilter, 'flow_slow');
+      assert.equal(view.description, 'Flow: Slow job');
+      await waitFor(() => tree.groups.totalsKnown, 'the filtered counts');
+      assert.equal(tree.groups.grandTotal, expected.length, 'the counts are those of flow_slow only');
+      for (const status of tree.groups.shownStatuses()) {
+        await tree.getChildren(tree.groupNode(status));
+        for (const r of tree.groups.runsOf(status)) assert.equal(r.flow_id, 'flow_slow');
+      }
+    } finally {
+      await vscode.commands.executeCommand('flowRuns.clearFilter');
+    }
+    assert.equal(tree.flowFilter, undefined);
+    assert.equal(view.description, undefined);
+    await waitFor(() => tree.groups.totalsKnown && tree.groups.grandTotal === t.sandbox.listAllRuns().length, 'all runs counted again');
+  });
+
   test('no request is made while the view is hidden and idle', async () => {
+    // Control: while shown (and the window focused) the list is polled at the interval.
+    await showView();
+    await waitFor(() => view.visible, 'the view to be shown');
+    if (vscode.window.state.focused) {
+      const polls = tree.poller.polls;
+      const requests = t.sandbox.stats().requests;
+      await waitFor(() => tree.poller.polls > polls && t.sandbox.stats().requests > requests, 'a poll while the view is shown', 20000);
+    }
     await hideView();
     await waitFor(() => !view.visible, 'the view to be hidden');
     await waitFor(() => tree.followedRunIds().length === 0 && t.services.followers.size === 0, 'every follower to be released');
+    assert.equal(tree.poller.isActive, false, 'the poller stops with the view');
     // Let in-flight work (a final GET, a poll that had started) settle.
     await new Promise((r) => setTimeout(r, 1500));
     const before = t.sandbox.stats();
@@ -270,8 +333,11 @@ suite('Run explorer screenshot', function () {
       await vscode.commands.executeCommand('flowRuns.refresh');
       await waitFor(() => tree.groups.groupOf(pending.id) === FlowRunStatus.Pending
         && tree.groups.groupOf(running.id) === FlowRunStatus.Running, 'both active runs to be listed');
+      await wb.waitForText('Cancelled', { timeoutMs: 15000 });
       for (const status of [FlowRunStatus.Failed, FlowRunStatus.Cancelled]) {
-        await view.reveal(tree.groupNode(status), { expand: true, select: false, focus: false });
+        // The tree may be re-rendering after the refresh: try again until it has the group.
+        await waitFor(() => Promise.resolve(view.reveal(tree.groupNode(status), { expand: true, select: false, focus: false })).then(() => true),
+          `the ${FlowRunStatus[status]} group to expand`);
       }
       for (const status of [FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed, FlowRunStatus.Failed, FlowRunStatus.Cancelled]) {
         await waitFor(() => tree.groups.runsOf(status).length > 0, `runs in ${FlowRunStatus[status]}`);
@@ -280,12 +346,51 @@ suite('Run explorer screenshot', function () {
         const rows = await wb.texts('.monaco-list-row');
         return rows.some((r) => r.includes(shortRunId(pending))) && rows.some((r) => r.includes('Cancelled'));
       }, 'the rows to render');
+      // Room for the descriptions, and the mouse away from the rows (no tooltip over them).
+      await vscode.commands.executeCommand('workbench.action.focusSideBar');
+      for (let i = 0; i < 3; i++) await vscode.commands.executeCommand('workbench.action.decreaseViewWidth');
+      await wb.click('.part.editor');
+      await new Promise((r) => setTimeout(r, 300));
       const file = await wb.screenshot('explorer');
       assert.match(file, /explorer\.png$/);
+      // What the picture shows: every group with its count, runs under their flow's title.
+      const rows = await wb.texts('.monaco-list-row');
+      for (const status of [FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed, FlowRunStatus.Failed, FlowRunStatus.Cancelled]) {
+        const label = `${FlowRunStatus[status]}${tree.groups.state(status).total ?? '?'}`;
+        assert.ok(rows.some((r) => r.replace(/\s+/g, '') === label), `a row reads ${label}: ${rows.join(' | ')}`);
+      }
+      assert.ok(!rows.some((r) => /^flow_/.test(r)), `titles, not flow ids: ${rows.join(' | ')}`);
     } finally {
+      await vscode.commands.executeCommand('workbench.action.focusSideBar');
+      for (let i = 0; i < 3; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
       const api = t.services.session.current();
       await api?.cancelRun(running.id).catch(() => undefined);
       await api?.cancelRun(pending.id).catch(() => undefined);
     }
+  });
+});
+
+suite('Local sandbox commands', function () {
+  this.timeout(60000);
+
+  test('Start points the settings at an in-process sandbox with its key; Stop puts them back', async () => {
+    const services = await extensionServices();
+    const before = config().inspect<string>('apiUrl')?.globalValue;
+    const controller = services.testing.get('sandboxController') as { running?: { url: string } };
+    await vscode.commands.executeCommand('flowRuns.startSandbox');
+    const url = controller.running?.url;
+    try {
+      assert.ok(url, 'a sandbox is running');
+      assert.equal(config().inspect<string>('apiUrl')?.globalValue, url, 'user settings point at it');
+      assert.equal(config().inspect<string>('webUrl')?.globalValue, `${url}/app`);
+      await waitFor(() => services.session.baseUrl === url && services.session.hasKey, 'the session to use it with its key');
+      const page = await (await services.session.requireApi()).listRuns({ limit: 1 });
+      assert.ok((page.total_items ?? 0) >= 40, 'it was seeded with 40 runs');
+    } finally {
+      await vscode.commands.executeCommand('flowRuns.stopSandbox');
+    }
+    assert.equal(controller.running, undefined);
+    assert.equal(config().inspect<string>('apiUrl')?.globalValue, before, 'flowRuns.apiUrl is back');
+    assert.equal(await services.context.secrets.get(`flowRuns.apiKey:${url}`), undefined, 'the sandbox key is deleted');
   });
 });

@@ -56,10 +56,28 @@ function span(d: vscode.Diagnostic): string {
   return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 }
 
-/** The text of the notification toasts the user sees (waits until `expected` shows). */
-async function toastText(expected: string): Promise<string> {
-  await wb.waitForText(expected, { timeoutMs: 10_000 });
-  return wb.textContent('.notifications-toasts');
+/**
+ * The notifications the user has, as the notification center lists them
+ * (source, buttons and message of each), once one of them says `expected`.
+ * The center rather than the toasts: in this web workbench toasts are not
+ * shown while the tests drive it, the center always is.
+ */
+async function notifications(expected: string): Promise<string[]> {
+  await vscode.commands.executeCommand('notifications.showList');
+  try {
+    return await waitFor(async () => {
+      const items = await wb.texts('.notifications-center .notification-list-item');
+      return items.some((i) => i.includes(expected)) ? items : undefined;
+    }, `a notification saying "${expected}"`, 10_000);
+  } finally {
+    await vscode.commands.executeCommand('notifications.hideList');
+  }
+}
+
+/** The one notification that says `expected`. */
+async function notification(expected: string): Promise<string> {
+  const items = await notifications(expected);
+  return items.find((i) => i.includes(expected)) ?? '';
 }
 
 suite('Run Flow', function () {
@@ -178,9 +196,32 @@ suite('Run Flow', function () {
     const run = started(await runFlow());
     assert.equal(run.flow_id, 'flow_slow');
     if (wb.canDriveWorkbench()) {
-      const text = await toastText('Input field "colour" is not in the flow\'s input_schema');
+      const text = await notification('Input field "colour" is not in the flow\'s input_schema');
       assert.match(text, /Slow job: Input field "colour" is not in the flow's input_schema; the flow ignores it\./);
     }
+  });
+
+  test('the CodeLens "(change)" picks another flow for a bare file through the real quick pick', async function () {
+    if (!wb.canDriveWorkbench()) this.skip();
+    const editor = await showUntitled('{ "text": "switch me" }');
+    const uri = editor.document.uri;
+    await files.rememberFlow(uri, 'flow_slow');
+    // The lens names the flow once its title is loaded.
+    const change = await waitFor(async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return lenses.find((l) => l.command?.title === 'Flow: Slow job (change)');
+    }, 'a "Flow: Slow job (change)" lens');
+    assert.ok(change.command);
+    const chosen = vscode.commands.executeCommand<string | undefined>(change.command.command, ...(change.command.arguments ?? []) as unknown[]);
+    await wb.waitForText('Choose the flow for', { timeoutMs: 15_000 });
+    await waitFor(async () => (await wb.texts('.quick-input-widget .monaco-list-row')).some((r) => r.includes('flow_unpositioned')), 'the flows to be listed');
+    await wb.type('Unpositioned');
+    await wb.press('Enter');
+    assert.equal(await chosen, 'flow_unpositioned');
+    assert.equal(files.rememberedFlow(uri), 'flow_unpositioned');
+    assert.equal(creates(), 0, 'changing the flow runs nothing');
+    const run = started(await runFlow());
+    assert.equal(run.flow_id, 'flow_unpositioned');
   });
 
   test('{flow, input} as the argument starts directly (Run It Now, Run Again)', async () => {
@@ -189,11 +230,31 @@ suite('Run Flow', function () {
     assert.ok(t.services.store.get(run.id));
   });
 
+  test('cancelling the "Starting…" progress aborts the request before the server answers', async function () {
+    if (!wb.canDriveWorkbench()) this.skip();
+    t.sandbox.setFaults({ routes: ['POST /flowruns'], latencyMs: [4000, 4000] });
+    try {
+      const storeBefore = t.services.store.size;
+      const pending = runFlow({ flow: 'flow_unpositioned', input: { text: 'never mind' } });
+      const text = await notification('Starting Unpositioned graph…');
+      assert.ok(text.includes('Cancel'), `the progress can be cancelled: ${text}`);
+      await vscode.commands.executeCommand('notifications.showList');
+      await wb.clickText('Cancel', { exact: true });
+      const outcome = failure(await pending);
+      assert.equal(outcome.code, 'cancelled');
+      assert.equal(outcome.message, 'Run Flow was cancelled; the request was stopped before the server answered.');
+      assert.equal(t.services.store.size, storeBefore, 'no run was added');
+    } finally {
+      t.sandbox.setFaults(undefined);
+      await vscode.commands.executeCommand('notifications.hideList');
+    }
+  });
+
   // ------------------------------------------------------------ bad input
   test('an empty file is refused', async () => {
     const message = await refuses(fixture('empty.json'),
       'Run Flow failed: The file is empty. Write the run request, {"flow": "<flow id>", "input": {…}}, or just the input object.');
-    if (wb.canDriveWorkbench()) assert.ok((await toastText('The file is empty')).includes(message.slice(0, 60)));
+    if (wb.canDriveWorkbench()) assert.ok((await notification('The file is empty')).includes(message));
   });
 
   test('text that is not JSON is refused with its line and column, and a diagnostic on the spot', async () => {
@@ -205,7 +266,7 @@ suite('Run Flow', function () {
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     // The user reads the same words in the notification.
     if (wb.canDriveWorkbench()) {
-      const text = await toastText('line 5, column 5');
+      const text = await notification('line 5, column 5');
       assert.ok(text.includes(message), `the toast says: ${text}`);
     }
   });
@@ -237,8 +298,9 @@ suite('Run Flow', function () {
     assert.equal(creates(), 0);
     assert.equal(span(ours(uri)[0]), '1:10-1:31', 'the flow id is marked');
     if (wb.canDriveWorkbench()) {
-      const text = await toastText('No flow "flow_does_not_exist" was found');
-      assert.ok(text.includes('Choose a Flow…'), `the toast offers the picker: ${text}`);
+      const text = await notification('No flow "flow_does_not_exist" was found');
+      assert.ok(text.includes('Choose a Flow…'), `the notification offers the picker: ${text}`);
+      await vscode.commands.executeCommand('notifications.showList');
       await wb.clickText('Choose a Flow…', { exact: true });
       await wb.waitForText('Choose the flow to run with this input', { timeoutMs: 15_000 });
       await waitFor(async () => (await wb.texts('.quick-input-widget .monaco-list-row')).some((r) => r.includes('flow_unpositioned')), 'the flows to be listed');
@@ -266,8 +328,8 @@ suite('Run Flow', function () {
       await refuses(fixture('mountain.flow.json'),
         `Run Flow failed: No API key is set for ${t.sandbox.url}. Run "Flow Runs: Set API Key" first.`);
       if (wb.canDriveWorkbench()) {
-        const text = await toastText('No API key is set');
-        assert.ok(text.includes('Set API Key'), `the toast offers Set API Key: ${text}`);
+        const text = await notification('No API key is set');
+        assert.ok(text.includes('Set API Key'), `the notification offers Set API Key: ${text}`);
       }
     } finally {
       await useKey(t.sandbox.defaultKey);
@@ -284,8 +346,8 @@ suite('Run Flow', function () {
       assert.match(outcome.message, /^Run Flow failed: This API key lacks the flows:execute scope needed to start a flow run\./);
       assert.equal(t.sandbox.listAllRuns().length, runsBefore, 'the server created nothing');
       if (wb.canDriveWorkbench()) {
-        const text = await toastText('lacks the flows:execute scope');
-        assert.ok(text.includes('Set API Key'), `the toast offers Set API Key: ${text}`);
+        const text = await notification('lacks the flows:execute scope');
+        assert.ok(text.includes('Set API Key'), `the notification offers Set API Key: ${text}`);
       }
     } finally {
       await useKey(t.sandbox.defaultKey);
@@ -326,22 +388,39 @@ suite('Run Flow', function () {
   });
 
   test('the JSON language service squiggles a *.flow.json file from the flowruns-schema document', async () => {
-    const uri = fixture('schema-violations.flow.json');
-    const schema = await vscode.workspace.openTextDocument(vscode.Uri.parse('flowruns-schema:/flow-input.json'));
-    assert.match(schema.getText(), /"flow_image_pipeline"/, 'the schema document knows the flows');
+    const file = path.join(tmp, 'lighthouse.flow.json');
+    fs.writeFileSync(file, '{\n  "flow": "flow_image_pipeline",\n  "input": {\n    "style": "crayon"\n  }\n}\n');
+    const uri = vscode.Uri.file(file);
     const editor = await show(uri);
+    // Opening an input file loads the user's flows; the schema document then changes to know each one.
+    const schema = await vscode.workspace.openTextDocument(vscode.Uri.parse('flowruns-schema://schemas/flow-input.json'));
+    await waitFor(() => schema.getText().includes('"const": "flow_image_pipeline"'), 'the schema document to know the flows');
+    assert.match(schema.getText(), /"Seconds to wait"/, "each flow's input schema is in it");
+    // The JSON language service's diagnostics carry no source here; ours say "Flow Runs".
     const json = await waitFor(() => {
-      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'json');
-      return d.length > 0 ? d : undefined;
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source !== 'Flow Runs');
+      return d.length >= 2 ? d : undefined;
     }, 'squiggles from the JSON language service', 30_000);
     const messages = json.map((d) => `${span(d)} ${d.message}`).join(' | ');
-    assert.ok(json.some((d) => /prompt/.test(d.message)), `a squiggle for the missing prompt: ${messages}`);
-    assert.ok(json.some((d) => d.range.start.line === 3 && /photo/.test(d.message)), `a squiggle on "crayon": ${messages}`);
+    assert.ok(json.some((d) => d.message === 'Missing property "prompt".' && d.range.start.line === 2), `the missing prompt, on "input": ${messages}`);
+    assert.ok(json.some((d) => d.range.start.line === 3 && d.range.start.character === 13 && /Valid values: "photo"/.test(d.message)), `"crayon": ${messages}`);
+    assert.equal(ours(uri).length, 0, 'while typing, a *.flow.json file is not squiggled twice');
     if (wb.canDriveWorkbench()) {
-      editor.selection = new vscode.Selection(3, 16, 3, 16);
-      await vscode.commands.executeCommand('editor.action.showHover');
-      await wb.waitForText('Value is not accepted', { timeoutMs: 10_000 }).catch(() => undefined);
-      await wb.screenshot('schema-squiggle');
+      // For the README: the Problems view, and the hover below the line so the CodeLens stays in view.
+      const editorConfig = vscode.workspace.getConfiguration('editor');
+      await editorConfig.update('hover.above', false, vscode.ConfigurationTarget.Global);
+      try {
+        await vscode.commands.executeCommand('workbench.actions.view.problems');
+        await vscode.window.showTextDocument(editor.document, { preview: false });
+        await wb.waitForText('▶ Run Flow', { timeoutMs: 10_000 });
+        editor.selection = new vscode.Selection(3, 16, 3, 16);
+        await vscode.commands.executeCommand('editor.action.showHover');
+        await wb.waitForText('Value is not accepted', { timeoutMs: 10_000 });
+        await wb.screenshot('schema-squiggle');
+      } finally {
+        await editorConfig.update('hover.above', undefined, vscode.ConfigurationTarget.Global);
+        await vscode.commands.executeCommand('workbench.action.closePanel');
+      }
     }
   });
 
