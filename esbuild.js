@@ -37,6 +37,22 @@ function listTests(dir, suffix) {
   return out;
 }
 
+/**
+ * For the extension bundle only: the sandbox and ajv become the separate files
+ * dist/sandbox.js and dist/ajv.js, required on first use (src/lazyModules.ts);
+ * fetch-blob's web-streams polyfill, dead code on Node 18+, becomes Node's own.
+ */
+const lazyModulesPlugin = {
+  name: 'lazy-modules',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/sandbox$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'lazyModules.ts')) ? { path: './sandbox.js', external: true } : undefined);
+    build.onResolve({ filter: /^ajv$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'lazyModules.ts')) ? { path: './ajv.js', external: true } : undefined);
+    build.onResolve({ filter: /^web-streams-polyfill\// }, () => ({ path: 'node:stream/web', external: true }));
+  },
+};
+
 const node = {
   bundle: true,
   platform: 'node',
@@ -49,7 +65,14 @@ const node = {
 };
 
 const configs = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  {
+    ...node,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    plugins: [problemMatcherPlugin, lazyModulesPlugin],
+  },
+  { ...node, entryPoints: ['node_modules/ajv/dist/ajv.js'], outfile: 'dist/ajv.js' },
   { ...node, entryPoints: ['src/sandbox/cli.ts'], outfile: 'dist/sandbox.js' },
   {
     bundle: true,

@@ -9,7 +9,8 @@
 // The previous values are kept in globalState, so a window closed while the
 // sandbox ran gets its settings back at the next start of the extension.
 import * as vscode from 'vscode';
-import { startSandbox, type Sandbox } from '../sandbox';
+import type { Sandbox } from '../sandbox';
+import { loadSandbox } from '../lazyModules';
 import type { Services } from '../services';
 import { describeError, showError } from '../views/showError';
 
@@ -103,7 +104,7 @@ class SandboxController implements vscode.Disposable {
     let sandbox: Sandbox;
     try {
       progress.report({ message: 'starting the server' });
-      sandbox = await startSandbox({ port: 0, speed: 1, seedRuns: 40 });
+      sandbox = await loadSandbox().startSandbox({ port: 0, speed: 1, seedRuns: 40 });
     } catch (e) {
       showError('Starting the local sandbox', e, services.log);
       return;

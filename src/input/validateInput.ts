@@ -3,7 +3,9 @@
 // (the complete JSON Schema semantics, allErrors); this file maps each error's
 // JSON pointer back to a span of the text with jsonc-parser's tree.
 // No `vscode` import.
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { loadAjv } from '../lazyModules';
 import type { Node } from 'jsonc-parser/lib/esm/main';
 import type { TextSpan } from './parseInput';
 
@@ -21,7 +23,12 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const ajv = new Ajv({
+let ajv: Ajv | undefined;
+
+/** Made on the first check: ajv is a bundle of its own, loaded only when a flow has a schema. */
+function getAjv(): Ajv {
+  const AjvClass = loadAjv();
+  ajv ??= new AjvClass({
   allErrors: true,
   // Server schemas may carry keywords and formats this ajv does not know: ignore them rather than refuse the run.
   strict: false,
@@ -29,7 +36,9 @@ const ajv = new Ajv({
   validateSchema: false,
   addUsedSchema: false,
   logger: false,
-});
+  });
+  return ajv;
+}
 
 const MAX_CACHED = 64;
 const compiled = new Map<string, ValidateFunction | null>();
@@ -43,7 +52,7 @@ function validatorFor(schema: Json): ValidateFunction | undefined {
   try {
     // Another draft's `$schema` would make ajv look for a meta-schema it does not have.
     const { $schema: _meta, $id: _id, ...rest } = schema;
-    fn = ajv.compile(rest);
+    fn = getAjv().compile(rest);
   } catch {
     fn = null;
   }

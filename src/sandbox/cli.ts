@@ -94,7 +94,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((e: unknown) => {
-  console.error(`sandbox: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+// The same bundle is the library the extension loads on "Start Local Sandbox":
+// run the CLI only when executed, export the API when required.
+export { startSandbox, SANDBOX_KEYS } from './index';
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(`sandbox: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

@@ -177,11 +177,15 @@ async function measureWindow(services: Services, ms: number, visible: boolean): 
   const state = (): string => `view.visible=${String(view?.visible)} poller.isActive=${String(tree.poller.isActive)}`;
   const pollsBefore = tree.poller.polls;
   const stateBefore = state();
+  const changes: string[] = [];
+  const t0 = Date.now();
+  const sub = view?.onDidChangeVisibility((e) => changes.push(`${e.visible ? 'shown' : 'hidden'} at ${((Date.now() - t0) / 1000).toFixed(1)} s`));
   await control('resetStats');
   await sleep(ms);
   const stats = await control<Stats>('stats');
+  sub?.dispose();
   return {
-    treeState: `${stateBefore} at the start, ${state()} at the end`,
+    treeState: `${stateBefore} at the start, ${state()} at the end${changes.length ? `; the view was ${changes.join(', ')}` : ''}`,
     pollsInWindow: tree.poller.polls - pollsBefore,
     requests: stats.requests,
     windowMs: ms,
@@ -245,6 +249,8 @@ async function idle(services: Services, out: NonNullable<HostBenchResult['idle']
   await hideView(services);
   await waitFor(() => services.followers.size === 0, 'every follower to stop', 30_000, 100);
   await sleep(1000);
+  // Something may have brought the view back meanwhile (seen once): hide it again right before the window.
+  await hideView(services);
   await progress(`idle: view hidden for ${HIDDEN_WINDOW_MS / 1000} s`);
   out.hidden = await measureWindow(services, HIDDEN_WINDOW_MS, false);
 

@@ -1,9 +1,10 @@
 // Reliability inside a real VS Code: twenty runs followed at once, with their
 // panels open and the Runs view showing, while the sandbox injects seeded
 // faults; afterwards every tree item, every panel (its posted record and its
-// webview) and the store equal the server exactly. Then the rate limit, and the
-// bad-input catalogue as the user meets it (unknown statuses, 500 nodes, a
-// 5 MB log, an output nested 2000 deep).
+// webview) and the store equal the server exactly. Then the bad-input
+// catalogue as the user meets it (unknown statuses, 500 nodes, a 5 MB log, an
+// output nested 2000 deep). The rate-limit test needs a whole minute: it is in
+// test/vscode/chaos/suite/rateLimit.test.ts (npm run test:chaos).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import http from 'node:http';
@@ -13,13 +14,13 @@ import * as vscode from 'vscode';
 import {
   FlowRunStatus, LogType, TaskStatus, isTerminalRunStatus, toFlowRunStatus, type Flow, type FlowRun, type Task,
 } from '../../../src/api/models';
-import { startSandbox, type FaultPlan, type SandboxOptions } from '../../../src/sandbox';
+import type { FaultPlan } from '../../../src/sandbox';
 import type { HostMessage, PanelRun, PanelTask } from '../../../src/shared/protocol';
 import type { RunPanelManager } from '../../../src/views/panel/panelManager';
 import { collectTasks, nodeOfTask, toPanelRun, toPanelTask } from '../../../src/views/panel/panelModel';
 import type { RunPanel } from '../../../src/views/panel/runPanelHost';
 import type { RunsTreeProvider } from '../../../src/views/runsTree';
-import { EXTENSION_ID, extensionServices, useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
+import { EXTENSION_ID, useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
 import * as wb from '../util/workbench';
 
 const RUNS = 20;
@@ -173,6 +174,7 @@ suite('Reliability: convergence under faults', function () {
 
   test(`${RUNS} runs followed at once through drops, 429s, 500s, malformed and duplicated events, silences and latency end exactly as the server`, async () => {
     const rejections = trackRejections();
+    const began = Date.now();
     try {
       // Reads only (GETs, streams, the tree's list): a create or cancel that fails is the user's to retry, not a recovered fault.
       const plan: FaultPlan = {
@@ -286,6 +288,7 @@ suite('Reliability: convergence under faults', function () {
         unhandledRejections: rejections.list.length,
         errorToasts: toasts.length,
         seed: FAULT_SEED,
+        durationS: Math.round((Date.now() - began) / 1000),
       });
       assert.ok((stats.faultsInjected.drop ?? 0) > 0 && (stats.faultsInjected['500'] ?? 0) > 0 && (stats.faultsInjected.malformed ?? 0) > 0
         && (stats.faultsInjected.duplicate ?? 0) > 0 && (stats.faultsInjected['429'] ?? 0) > 0 && (stats.faultsInjected.latency ?? 0) > 0,
@@ -321,104 +324,21 @@ suite('Reliability: convergence under faults', function () {
     assert.equal(got.tasks.size, 500);
     assert.deepEqual(sorted(got.tasks), sorted(want.tasks));
     if (wb.canDriveWorkbench()) {
+      // How long after the host posted Completed the webview shows it (a 500-node graph is heavy to redraw).
+      const toldAt = Date.now();
       let last: DomState | undefined;
       const d = await waitFor(async () => {
         const v = (await wb.frameEvaluate(readDom)) as DomState;
         last = v;
         return v.badge === 'Completed' && Object.keys(v.nodes).length === 500 ? v : undefined;
-      }, 'the webview to draw 500 completed nodes', 20_000).catch((e: unknown) => {
+      }, 'the webview to draw 500 completed nodes', 60_000).catch((e: unknown) => {
         throw new Error(`${String(e)}; the webview shows run ${last?.runId}, badge ${last?.badge}, ${Object.keys(last?.nodes ?? {}).length} nodes, ${last?.rows} rows`);
       });
-      assert.ok(Object.values(d.nodes).every((s) => s === 'completed'));
+      recordFigures('fiveHundredNodes', { webviewLagMs: Date.now() - toldAt, nodes: Object.keys(d.nodes).length, rows: d.rows });
+      assert.ok(Object.values(d.nodes).every((st) => st === 'completed'));
       assert.equal(d.rows, 500);
       await wb.screenshot('reliability-500-nodes');
     }
-  });
-});
-
-// ------------------------------------------------------------------------------------------------
-
-suite('Reliability: rate limits', function () {
-  this.timeout(180_000);
-  const LIMIT = 20;
-  const WINDOW_MS = 60_000; // the sandbox's window is a fixed rolling minute
-  let t: TestSandbox;
-  const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('flowRuns');
-
-  suiteSetup(async () => {
-    await config().update('refreshInterval', 5, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.view.extension.flowRuns');
-  });
-
-  suiteTeardown(async () => {
-    (t?.services.testing.get('runPanels') as RunPanelManager | undefined)?.dispose();
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await config().update('refreshInterval', undefined, vscode.ConfigurationTarget.Global);
-    await t?.dispose();
-  });
-
-  test(`under a limit of ${LIMIT} requests a minute the extension never sends more, and recovers by itself when the limit lifts`, async () => {
-    // The sandbox reads rateLimitPerMinute from the options object it was given, on every request;
-    // it has no call to change it, so the test keeps that object and lifts the limit by editing it.
-    const timeline: string[] = [];
-    const started = Date.now();
-    const note = (m: string): void => {
-      if (/^(GET|POST) \/(flowruns|flows|tasks)/.test(m) && timeline.length < 400) timeline.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${m}`);
-    };
-    const logger = { trace: note, debug: note, info: () => undefined, warn: () => undefined, error: () => undefined };
-    const opts: SandboxOptions = { port: 0, speed: 1, seed: 5, logger };
-    const services = await extensionServices();
-    const sandbox = await startSandbox(opts);
-    t = { sandbox, services, dispose: async () => {
-      await vscode.commands.executeCommand('flowRuns.clearApiKey');
-      await services.followers.reset();
-      await sandbox.close();
-    } };
-    await config().update('apiUrl', sandbox.url, vscode.ConfigurationTarget.Global);
-    await waitFor(() => services.session.baseUrl === sandbox.url, 'the session to follow flowRuns.apiUrl');
-    await vscode.commands.executeCommand('flowRuns.setApiKey', sandbox.defaultKey);
-    await waitFor(() => services.session.hasKey, 'the key to be stored');
-    const manager = services.testing.get('runPanels') as RunPanelManager;
-    const tree = services.testing.get('runsTree') as RunsTreeProvider;
-    // Held runs, so the tree and three panels keep following them the whole time.
-    const held = [0, 1, 2].map((i) => sandbox.createRunDirect('flow_slow', { seconds: 150 + i }).id);
-    for (const id of held) await vscode.commands.executeCommand('flowRuns.openRun', id);
-    await waitFor(() => held.every((id) => manager.get(id)?.connectionState === 'live'), 'the panels to go live');
-
-    // The limit starts now; the server's request counter (refused requests included) is sampled every 100 ms.
-    const samples: { at: number; requests: number }[] = [];
-    const sample = (): void => {
-      samples.push({ at: Date.now(), requests: sandbox.stats().requests });
-    };
-    sandbox.resetStats();
-    opts.rateLimitPerMinute = LIMIT;
-    const timer = setInterval(sample, 100);
-    let recovered = false;
-    try {
-      // The tree polls (six list calls a round) and three panels hold their streams: more than the limit wants.
-      await new Promise((r) => setTimeout(r, WINDOW_MS + 5_000));
-      opts.rateLimitPerMinute = undefined;
-      // Recovery: a run started now shows up and is followed live, with no user action.
-      const fresh = sandbox.createRunDirect('flow_image_pipeline', { prompt: 'after the limit' });
-      await waitFor(() => tree.groups.groupOf(fresh.id) !== undefined, 'the tree to pick up a new run by itself', 60_000);
-      await waitFor(() => held.every((id) => manager.get(id)?.connectionState === 'live'), 'every panel to be live again', 60_000);
-      recovered = true;
-    } finally {
-      clearInterval(timer);
-      sample();
-      opts.rateLimitPerMinute = undefined;
-    }
-    let worst = 0;
-    for (const s of samples) {
-      const start = samples.find((x) => x.at >= s.at - WINDOW_MS) ?? samples[0];
-      worst = Math.max(worst, s.requests - start.requests);
-    }
-    const stats = sandbox.stats();
-    recordFigures('rateLimit', {
-      limitPerMinute: LIMIT, windowMs: WINDOW_MS, worstMinute: worst, requests: stats.requests, byRoute: stats.byRoute, recovered, timeline,
-    });
-    for (const id of held) await cancelDirect(t, id);
-    assert.ok(worst <= LIMIT, `at most ${LIMIT} requests reached the server in any minute (worst: ${worst}; by route ${JSON.stringify(stats.byRoute)})`);
   });
 });
 

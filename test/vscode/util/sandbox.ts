@@ -32,6 +32,8 @@ export async function useSandbox(opts: SandboxOptions & { key?: string } = {}): 
     sandbox,
     services,
     async dispose() {
+      // Panels left open would follow their runs into the next suite's sandbox.
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.commands.executeCommand('flowRuns.clearApiKey');
       await services.followers.reset();
       await sandbox.close();
