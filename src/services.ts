@@ -37,6 +37,8 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
 
   // A followed run's news goes into the store, so the tree moves it at once.
   const fromFollowers = followers.onDidChangeRun((run) => store.upsert(run));
+  // Followed runs (panels, the tree's live runs, runs started here) are never forgotten.
+  const followedPin = store.addPin((id) => followers.has(id));
   // Another key or URL means other runs: drop everything we hold.
   const onSession = session.onDidChange(() => {
     void followers.reset();
@@ -49,6 +51,7 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
     started,
     onSession,
     fromFollowers,
+    followedPin,
     { dispose: () => void followers.dispose() },
     { dispose: () => store.dispose() },
     { dispose: () => flows.dispose() },

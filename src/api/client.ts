@@ -5,24 +5,13 @@ import type {
 } from './api';
 import { ApiError } from './errors';
 import { isObject } from './envelope';
-import { HttpTransport, type HttpMethod, type RetryOptions } from './http';
+import { HttpTransport, type HttpMethod, type TransportOptions } from './http';
 import { silentLogger, type Logger } from './logger';
-import type { ApiMessage, Flow, FlowRun, ListPage, ListRequest, Task, Visibility } from './models';
+import type { Flow, FlowRun, ListPage, ListRequest, Task, Visibility } from './models';
 import { openEventStream } from './sse';
 
-export interface ClientOptions {
-  baseUrl: string;
-  apiKey: string | undefined;
-  /** Sent as X-Client-Source: flow-runs-vscode/<clientVersion>. */
-  clientVersion: string;
-  /** One line per request ("POST /flowruns 201 35ms"); never the key. */
-  logger?: Logger;
-  /** Deadline of one call, all retries included. Default 30000. */
-  timeoutMs?: number;
-  retry?: RetryOptions;
-  onMessages?: (messages: ApiMessage[], method: string, path: string) => void;
-  onRequest?: (method: string, path: string) => void;
-}
+/** The client's options are the transport's (base URL, key, logger, timeouts, retries, hooks). */
+export type ClientOptions = TransportOptions;
 
 const seg = (id: string): string => encodeURIComponent(id);
 
@@ -105,7 +94,7 @@ export class FlowRunsClient implements FlowRunsApi {
     throw new ApiError({
       kind: 'bad_response',
       code: 'unexpected_shape',
-      userMessage: `The answer to ${method} ${path} did not contain the expected object. Check that "flowRuns.baseUrl" points to the Flow Runs API.`,
+      userMessage: `The answer to ${method} ${path} did not contain the expected object. Check that "flowRuns.apiUrl" points to the Flow Runs API.`,
       method,
       path,
     });
@@ -122,7 +111,7 @@ export class FlowRunsClient implements FlowRunsApi {
     throw new ApiError({
       kind: 'bad_response',
       code: 'unexpected_shape',
-      userMessage: `The answer to POST ${path} was not a list page. Check that "flowRuns.baseUrl" points to the Flow Runs API.`,
+      userMessage: `The answer to POST ${path} was not a list page. Check that "flowRuns.apiUrl" points to the Flow Runs API.`,
       method: 'POST',
       path,
     });

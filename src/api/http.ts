@@ -18,6 +18,7 @@ import {
 import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep } from './backoff';
 import { isObject, problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
 import { endpointFor } from './scopes';
+import { RateGate } from './rateGate';
 import { checkBaseUrl } from './url';
 import { silentLogger, type Logger } from './logger';
 import type { ApiMessage } from './models';
@@ -31,8 +32,11 @@ export interface RetryOptions {
 export interface TransportOptions {
   baseUrl: string;
   apiKey: string | undefined;
+  /** Sent as X-Client-Source: flow-runs-vscode/<clientVersion>. */
   clientVersion: string;
+  /** One line per request ("POST /flowruns 201 35ms"); never the key. */
   logger?: Logger;
+  /** Deadline of one call, all retries included. Default 30000. */
   timeoutMs?: number;
   retry?: RetryOptions;
   onMessages?: (messages: ApiMessage[], method: string, path: string) => void;
@@ -125,6 +129,7 @@ export class HttpTransport {
   private readonly maxDelayMs: number;
   private readonly onMessages?: TransportOptions['onMessages'];
   private readonly onRequest?: TransportOptions['onRequest'];
+  private readonly gate = new RateGate();
 
   constructor(opts: TransportOptions) {
     const checked = checkBaseUrl(opts.baseUrl);
@@ -245,7 +250,7 @@ export class HttpTransport {
     return this.error('network', {
       code: code ?? 'network_error',
       detail: code,
-      userMessage: `Could not reach the Flow Runs API at ${host}${code ? ` (${code})` : ''}. Check your connection and the "flowRuns.baseUrl" setting.`,
+      userMessage: `Could not reach the Flow Runs API at ${host}${code ? ` (${code})` : ''}. Check your connection and the "flowRuns.apiUrl" setting.`,
     }, spec);
   }
 
@@ -293,6 +298,15 @@ export class HttpTransport {
     let method: HttpMethod = spec.method;
     let body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     for (let hop = 0; ; hop++) {
+      const blockedMs = await this.gate.acquire(ctl.signal, () => this.settle(new Error('aborted'), ctl, spec), ctl.remainingMs());
+      if (blockedMs !== undefined) {
+        // The budget is spent past our deadline: say so now instead of sending a request the server will refuse.
+        throw this.error('rate_limited', {
+          status: 429,
+          retryAfterMs: blockedMs,
+          userMessage: `The Flow Runs API is rate limiting requests. Try again in ${Math.max(1, Math.ceil(blockedMs / 1000))} s.`,
+        }, spec);
+      }
       this.onRequest?.(method, spec.path);
       const headers: Record<string, string> = {
         Authorization: `Bearer ${this.apiKey ?? ''}`,
@@ -301,14 +315,20 @@ export class HttpTransport {
         'X-Client-Source': this.clientSource,
       };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: ctl.signal });
+      let res: Response;
+      try {
+        res = await fetch(url, { method, headers, body, redirect: 'manual', signal: ctl.signal });
+      } finally {
+        this.gate.settled();
+      }
+      this.gate.observe(res.status, res.headers);
       if (!REDIRECT_STATUSES.has(res.status)) return res;
       const location = res.headers.get('location');
       await this.discard(res);
       if (!location) {
         throw this.error('bad_response', {
           status: res.status,
-          userMessage: `The server answered ${spec.method} ${spec.path} with a redirect (${res.status}) but no address. Check the "flowRuns.baseUrl" setting.`,
+          userMessage: `The server answered ${spec.method} ${spec.path} with a redirect (${res.status}) but no address. Check the "flowRuns.apiUrl" setting.`,
         }, spec);
       }
       const target = new URL(location, url);
@@ -316,20 +336,20 @@ export class HttpTransport {
         throw this.error('insecure_url', {
           status: res.status,
           code: 'cross_origin_redirect',
-          userMessage: `The server redirected ${spec.method} ${spec.path} to another host (${target.host}). Flow Runs does not follow it, so that your API key is not sent there. If that host is the right API, set "flowRuns.baseUrl" to it.`,
+          userMessage: `The server redirected ${spec.method} ${spec.path} to another host (${target.host}). Flow Runs does not follow it, so that your API key is not sent there. If that host is the right API, set "flowRuns.apiUrl" to it.`,
         }, spec);
       }
       if (hop >= MAX_REDIRECTS) {
         throw this.error('bad_response', {
           status: res.status,
-          userMessage: `The server redirected ${spec.method} ${spec.path} more than ${MAX_REDIRECTS} times. Check the "flowRuns.baseUrl" setting.`,
+          userMessage: `The server redirected ${spec.method} ${spec.path} more than ${MAX_REDIRECTS} times. Check the "flowRuns.apiUrl" setting.`,
         }, spec);
       }
       if (res.status !== 307 && res.status !== 308 && method !== 'GET') {
         // 301/302/303 would turn the POST into a GET: refuse rather than guess.
         throw this.error('bad_response', {
           status: res.status,
-          userMessage: `The server answered ${spec.method} ${spec.path} with a redirect (${res.status}) that would drop the request body. Check the "flowRuns.baseUrl" setting.`,
+          userMessage: `The server answered ${spec.method} ${spec.path} with a redirect (${res.status}) that would drop the request body. Check the "flowRuns.apiUrl" setting.`,
         }, spec);
       }
       this.logger.debug(`${method} ${spec.path} ${res.status} -> ${target.pathname}`);
@@ -371,7 +391,7 @@ export class HttpTransport {
       code: looksJson ? 'truncated' : 'not_json',
       userMessage: looksJson
         ? `The answer to ${spec.method} ${spec.path} was cut off or is not valid JSON. Try again; if it keeps happening, check your connection or proxy.`
-        : `The answer to ${spec.method} ${spec.path} is not JSON${looksHtml ? ' (it looks like a web page)' : ''}. Check that "flowRuns.baseUrl" points to the Flow Runs API.`,
+        : `The answer to ${spec.method} ${spec.path} is not JSON${looksHtml ? ' (it looks like a web page)' : ''}. Check that "flowRuns.apiUrl" points to the Flow Runs API.`,
     }, spec);
   }
 
@@ -463,7 +483,7 @@ export class HttpTransport {
     }
     return this.error('bad_response', {
       ...base,
-      userMessage: `The server answered ${spec.method} ${spec.path} with an unexpected status ${status}. Check the "flowRuns.baseUrl" setting.`,
+      userMessage: `The server answered ${spec.method} ${spec.path} with an unexpected status ${status}. Check the "flowRuns.apiUrl" setting.`,
     }, spec);
   }
 

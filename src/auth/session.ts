@@ -17,6 +17,7 @@ export class Session implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
   private ready: Promise<void>;
+  private queue: Promise<void> = Promise.resolve();
 
   /** Fires when the base URL or the key for it changes (in this window or another). */
   readonly onDidChange = this.changed.event;
@@ -90,7 +91,15 @@ export class Session implements vscode.Disposable {
     await this.reload();
   }
 
-  private async reload(): Promise<void> {
+  /** Reloads run one at a time, in order: an older reload must not attach its key to a newer URL. */
+  private reload(): Promise<void> {
+    const next = this.queue.then(() => this.reloadNow(), () => this.reloadNow());
+    this.queue = next;
+    this.ready = next;
+    return next;
+  }
+
+  private async reloadNow(): Promise<void> {
     const configured = vscode.workspace.getConfiguration('flowRuns').get<string>('apiUrl', DEFAULT_URL);
     const checked = checkBaseUrl(configured);
     this.urlProblem = checked.ok ? undefined : checked.message;

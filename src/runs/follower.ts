@@ -5,8 +5,9 @@
 // run (and the tasks we lack), then apply the events buffered meanwhile and
 // every later event on top. The server has no replay, so this resync happens
 // on every connect and reconnect. A silent stream (no byte, not even a
-// keep-alive, for silenceMs) counts as dead. Reconnects use exponential
-// backoff with full jitter and never give up while started, except on
+// keep-alive, for silenceMs) counts as dead. A stream that was live is
+// reopened quickly once (see reconnectDelay); further reconnects use
+// exponential backoff with full jitter and never give up while started, except on
 // 401/403/404 (state 'failed'). A terminal status closes the streams and does
 // one final GET of the run and its unfinished tasks (state 'ended').
 import { setMaxListeners } from 'node:events';
@@ -79,14 +80,38 @@ interface Cycle {
   lastError?: ApiError;
 }
 
-const runGuards = (stamp: number | undefined): MergeGuards => ({
-  stamp,
-  isTerminal: (s) => isTerminalRunStatus(toFlowRunStatus(s)),
-});
-const taskGuards = (stamp: number | undefined): MergeGuards => ({
-  stamp,
-  isTerminal: (s) => isTerminalTaskStatus(toTaskStatus(s)),
-});
+const isTerminalRun = (s: unknown): boolean => isTerminalRunStatus(toFlowRunStatus(s));
+const isTerminalTask = (s: unknown): boolean => isTerminalTaskStatus(toTaskStatus(s));
+const runGuards = (stamp: number | undefined): MergeGuards => ({ stamp, isTerminal: isTerminalRun });
+const taskGuards = (stamp: number | undefined): MergeGuards => ({ stamp, isTerminal: isTerminalTask });
+
+/** The first reopen of a stream that was live waits this share of the backoff base (with jitter). */
+const QUICK_MIN = 0.1;
+const QUICK_MAX = 0.25;
+
+/**
+ * How long to wait before connect attempt `attempt + 1`. A stream that was
+ * live and dropped (a proxy timeout, a deploy, a blip) is reopened after
+ * 10-25 % of the base (100-250 ms by default): the server has no replay, so
+ * every moment away loses updates, and a server that just served us is
+ * likely up. Only the first reopen is quick: the attempt count goes on, so
+ * a drop soon after, or a connect that fails, backs off exponentially with
+ * full jitter as before (a failing server is not hammered). Never sooner
+ * than a Retry-After.
+ */
+export function reconnectDelay(
+  attempt: number,
+  wasLive: boolean,
+  baseMs: number,
+  maxMs: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
+  const wait = wasLive && attempt === 0
+    ? Math.floor(baseMs * (QUICK_MIN + random() * (QUICK_MAX - QUICK_MIN)))
+    : backoffDelay(attempt, baseMs, maxMs, random);
+  return Math.max(wait, retryAfterMs ?? 0);
+}
 
 function isFatal(e: unknown): e is ApiError {
   return isApiError(e) && (e.status === 401 || e.status === 403 || e.status === 404 || e.isFatal) && e.kind !== 'aborted';
@@ -114,6 +139,7 @@ export class RunFollower {
   /** Aborts the final GETs and the background task fetches. */
   private readonly lifetime = new AbortController();
   private readonly stamps = new Map<string, number>();
+  private readonly runKey: string;
   private readonly fetching = new Set<string>();
   /** Tasks we hold only as a summary (nested in the run) or from partials: not yet fetched whole. */
   private readonly incomplete = new Set<string>();
@@ -123,6 +149,7 @@ export class RunFollower {
 
   constructor(private readonly api: FlowRunsApi, readonly runId: string, opts: FollowerOptions = {}) {
     this.view = { runId, tasks: {}, state: 'connecting' };
+    this.runKey = `run:${runId}`;
     this.logger = opts.logger ?? silentLogger;
     this.silenceMs = opts.silenceMs ?? 45_000;
     this.baseMs = opts.backoff?.baseMs ?? 1_000;
@@ -318,7 +345,7 @@ export class RunFollower {
     if (cycle !== this.cycle || this.finished || this.ending) return;
     // A connection that stayed live for a while starts the backoff afresh.
     if (cycle.liveSince !== undefined && Date.now() - cycle.liveSince >= this.maxMs) this.attempt = 0;
-    const delay = Math.max(backoffDelay(this.attempt, this.baseMs, this.maxMs), cycle.retryAfterMs ?? 0);
+    const delay = reconnectDelay(this.attempt, cycle.liveSince !== undefined, this.baseMs, this.maxMs, cycle.retryAfterMs);
     this.attempt++;
     this.teardown();
     // While reconnecting, `error` says why (cleared once live again).
@@ -451,7 +478,7 @@ export class RunFollower {
 
   /** A full run (full) or a partial (data, fields). Nested node tasks are merged too. */
   private applyRun(full: FlowRun | undefined, data: Record<string, unknown> | undefined, fields: string[] | undefined): { runFields: string[]; taskIds: string[] } {
-    const key = `run:${this.runId}`;
+    const key = this.runKey;
     const guards = runGuards(this.stamps.get(key));
     let merged: Merged<FlowRun> | undefined;
     if (full) merged = replaceObject(this.view.run, full, guards);
@@ -460,6 +487,10 @@ export class RunFollower {
     this.bumpStamp(key, full ?? data);
     if (merged.changed.length) this.view.run = merged.value;
     const taskIds: string[] = [];
+    // Nested tasks are merged when the run brings them: whole, or a partial that changed node_tasks.
+    // Merging the same nested copies again on every other partial would cost a merge per node per
+    // event and could undo newer task events that carry no updated_at.
+    if (!full && !merged.changed.includes('node_tasks')) return { runFields: merged.changed, taskIds };
     for (const ref of Object.values(this.view.run?.node_tasks ?? {})) {
       if (ref?.task && typeof ref.task.id === 'string' && this.applyNestedTask(ref.task)) taskIds.push(ref.task.id);
     }

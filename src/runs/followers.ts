@@ -50,6 +50,11 @@ export class FollowerRegistry {
 
   constructor(private readonly api: () => FlowRunsApi | undefined, private readonly opts: FollowerOptions = {}) {}
 
+  /** Whether someone follows this run now. */
+  has(runId: string): boolean {
+    return this.entries.has(runId);
+  }
+
   get size(): number {
     return this.entries.size;
   }

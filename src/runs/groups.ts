@@ -2,6 +2,8 @@
 // group, each group's server total, and its cursor. Pages come from the
 // server (a status filter per group, newest first); the store's change events
 // move runs between groups at once and keep the totals honest in between.
+// A poll costs one request while nothing changes: the newest runs, compared
+// with what we hold; groups are asked again only when something differs.
 import {
   FlowRunStatus, isActiveRunStatus, toFlowRunStatus,
   type FlowRun, type ListFilter, type ListPage, type ListRequest,
@@ -57,6 +59,22 @@ export interface RunGroupsOptions {
   pageSize: number;
 }
 
+export interface RefreshOptions {
+  /**
+   * Runs whose changes arrive by stream right now (followed live): a poll
+   * need not check them. Without it every active run is checked by the poll.
+   */
+  isLive?: (runId: string) => boolean;
+}
+
+/** What the last probe saw of a run the store does not hold. */
+interface Seen {
+  status: FlowRunStatus;
+  updatedAt: string | undefined;
+}
+
+const ACTIVE_GROUPS: readonly FlowRunStatus[] = [FlowRunStatus.Pending, FlowRunStatus.Running];
+
 export class RunGroups implements Disposable {
   private readonly groups = new Map<FlowRunStatus, MutableGroup>();
   /** Where each run the tree knows is placed (always its status in the store). */
@@ -69,6 +87,17 @@ export class RunGroups implements Disposable {
   private generation = 0;
   private revision = 0;
   private pageSizeValue: number;
+  /** Runs of the last probe that the store does not hold (collapsed groups), to notice their changes. */
+  private seen = new Map<string, Seen>();
+  /**
+   * The newest created_at in any list answer so far. Each answer's runs are
+   * in its total, so a run created after it is one we have not counted.
+   */
+  private newestCreated: string | undefined;
+  /** A poll's group requests failed half-way: the next poll asks every group again. */
+  private stale = false;
+  /** Groups whose totals the current poll reads from the server: page moves must not adjust them too. */
+  private reading: ReadonlySet<FlowRunStatus> | undefined;
 
   readonly onDidChange = this.changed.event;
 
@@ -175,21 +204,182 @@ export class RunGroups implements Disposable {
   }
 
   /**
-   * One poll: the first page (again) for each group in `expanded` (new runs
-   * and totals), a count (limit 1) for every other group. Resolves to
-   * whether anything changed. Rejects with the first error (others are
-   * dropped: one failure is enough to say the API is unreachable).
+   * One poll. Before every total is known (or after a failed poll): the first
+   * page of each group in `expanded` and a count (limit 1) of every other
+   * group. Afterwards one request, the newest runs of all groups
+   * (probe()), and only when it shows a difference, the groups concerned.
+   * Resolves to whether anything changed. Rejects with the first error
+   * (others are dropped: one failure is enough to say the API is unreachable).
    */
-  async refresh(expanded: ReadonlySet<FlowRunStatus>): Promise<boolean> {
+  async refresh(expanded: ReadonlySet<FlowRunStatus>, options: RefreshOptions = {}): Promise<boolean> {
+    if (!this.totalsKnown || this.stale) return this.refreshAll(expanded);
+    return this.probe(expanded, options);
+  }
+
+  /** Every group asked again: a count, or the first page of an open group. */
+  private async refreshAll(expanded: ReadonlySet<FlowRunStatus>): Promise<boolean> {
     const before = this.revision;
     const generation = this.generation;
-    await Promise.all(GROUP_ORDER.map((status) => {
+    const reading = new Set(GROUP_ORDER);
+    this.reading = reading;
+    try {
+      await this.readGroups(GROUP_ORDER, expanded, generation);
+    } finally {
+      if (this.reading === reading) this.reading = undefined;
+    }
+    if (generation === this.generation) {
+      this.stale = false;
+      // Fresh totals: what the last probe saw is no news any more.
+      this.seen = new Map();
+    }
+    return this.revision !== before;
+  }
+
+  /**
+   * The cheap poll: the newest runs (one page, every status, newest first,
+   * the flow filter if any) against what we hold. Differences that send us
+   * to the groups: a run whose status or updated_at moved (the groups it left
+   * and joined), a run count (total_items) other than the sum of our group
+   * totals (new runs: their groups; if that does not explain it, all), and
+   * active runs we cannot vouch for: an active group whose total is not
+   * exactly its runs in this page plus its runs followed live, or that holds
+   * a run neither in this page nor followed (it may have finished unseen).
+   * Terminal runs never change status, so older ones need no check.
+   */
+  private async probe(expanded: ReadonlySet<FlowRunStatus>, options: RefreshOptions): Promise<boolean> {
+    const generation = this.generation;
+    const page = await this.list(this.probeRequest());
+    if (generation !== this.generation) return false;
+    const isLive = options.isLive ?? ((): boolean => false);
+    const affected = new Set<FlowRunStatus>();
+    const updates: FlowRun[] = [];
+    const unknown: FlowRun[] = [];
+    const seen = new Map<string, Seen>();
+    /** Ids of this page by the status they have now. */
+    const inPage = new Map<string, FlowRunStatus>();
+    let changed = false;
+    for (const item of page.items) {
+      if (!item || typeof item.id !== 'string' || !this.passesFilter(item)) continue;
+      const status = toFlowRunStatus(item.status);
+      const held = this.store.get(item.id);
+      if (held) {
+        const heldStatus = toFlowRunStatus(held.status);
+        // The store may be ahead of the list (a stream): then the store is right.
+        if (held.updated_at && item.updated_at && item.updated_at < held.updated_at) {
+          inPage.set(item.id, heldStatus);
+          continue;
+        }
+        inPage.set(item.id, status);
+        if (item.updated_at === held.updated_at && status === heldStatus) continue;
+        changed = true;
+        updates.push(item);
+        if (status !== heldStatus) affected.add(heldStatus).add(status);
+        continue;
+      }
+      inPage.set(item.id, status);
+      seen.set(item.id, { status, updatedAt: item.updated_at });
+      const before = this.seen.get(item.id);
+      if (before === undefined && this.newestCreated !== undefined && item.created_at > this.newestCreated) {
+        // Created after every answer we counted: new, even if another run left and the sum stayed.
+        changed = true;
+        affected.add(status);
+      } else if (before === undefined) {
+        unknown.push(item);
+      } else if (before.status !== status || before.updatedAt !== item.updated_at) {
+        changed = true;
+        if (before.status !== status) affected.add(before.status).add(status);
+      }
+    }
+    const serverTotal = typeof page.total_items === 'number' && Number.isFinite(page.total_items) ? page.total_items : undefined;
+    const countsDiffer = serverTotal === undefined || serverTotal !== this.grandTotal;
+    if (countsDiffer) {
+      changed = true;
+      // N more runs than we count: the N newest in the page, if we never saw them, are the new ones.
+      const more = serverTotal === undefined ? 0 : Math.min(serverTotal - this.grandTotal, page.items.length);
+      const newest = new Set(page.items.slice(0, Math.max(0, more)));
+      for (const item of unknown) if (newest.has(item)) affected.add(toFlowRunStatus(item.status));
+    }
+    // An active group we cannot vouch for is read by its first page even when closed: the page
+    // shows which of the runs we place there are still in it (see refetchFirstPage).
+    const pages = new Set<FlowRunStatus>();
+    for (const status of ACTIVE_GROUPS) {
+      if (this.vouchedFor(status, inPage, isLive)) continue;
+      affected.add(status);
+      pages.add(status);
+    }
+    if (!changed && affected.size === 0) {
+      this.seen = seen;
+      this.noteCreated(page.items);
+      return false;
+    }
+
+    const before = this.revision;
+    const reading = new Set(affected);
+    this.reading = reading;
+    try {
+      // The store moves runs it holds (and their totals, exactly) at once; the groups confirm.
+      for (const item of updates) this.store.upsert(item);
+      const activeBefore = [...pages].map((status) => this.group(status).total);
+      await this.readGroups([...affected], expanded, generation, pages);
+      if (generation !== this.generation) return true;
+      // Runs that left an active group unseen went to groups we did not ask (a sum that still
+      // matches may hide them, if another run was deleted meanwhile).
+      const leftUnseen = [...pages].some((status, i) => this.group(status).total !== activeBefore[i]);
+      if (leftUnseen || serverTotal === undefined || serverTotal !== this.grandTotal) {
+        // Not explained by the runs in view (or no total_items): ask the rest too.
+        const rest = GROUP_ORDER.filter((s) => !affected.has(s));
+        rest.forEach((s) => reading.add(s));
+        await this.readGroups(rest, expanded, generation);
+      }
+    } catch (e) {
+      // Half a picture: the next poll asks every group.
+      if (generation === this.generation) this.stale = true;
+      throw e;
+    } finally {
+      if (this.reading === reading) this.reading = undefined;
+    }
+    if (generation === this.generation) {
+      this.seen = seen;
+      this.noteCreated(page.items);
+    }
+    return changed || this.revision !== before;
+  }
+
+  /**
+   * True when the poll knows every active run of `status` now: its total is
+   * exactly the runs of this page with that status plus the live ones we
+   * place there, and every run we place there is one of them.
+   */
+  private vouchedFor(status: FlowRunStatus, inPage: ReadonlyMap<string, FlowRunStatus>, isLive: (id: string) => boolean): boolean {
+    const known = new Set<string>();
+    for (const [id, s] of inPage) if (s === status) known.add(id);
+    for (const id of this.group(status).ids) {
+      if (inPage.has(id)) continue;
+      if (!isLive(id)) return false;
+      known.add(id);
+    }
+    return known.size === (this.group(status).total ?? 0);
+  }
+
+  private noteCreated(items: readonly FlowRun[]): void {
+    for (const item of items) {
+      const at = item?.created_at;
+      if (typeof at === 'string' && (this.newestCreated === undefined || at > this.newestCreated)) this.newestCreated = at;
+    }
+  }
+
+  /** Asks the server about each group: an open one for its first page (which carries the total), others for a count. */
+  private async readGroups(
+    statuses: readonly FlowRunStatus[],
+    expanded: ReadonlySet<FlowRunStatus>,
+    generation: number,
+    pages: ReadonlySet<FlowRunStatus> = new Set(),
+  ): Promise<void> {
+    await Promise.all(statuses.map((status) => {
       const g = this.group(status);
-      if (!expanded.has(status)) return this.count(g, generation);
-      // An open group needs its first page anyway, and the page carries the total.
+      if (!expanded.has(status)) return pages.has(status) ? this.refetchFirstPage(g, generation) : this.count(g, generation);
       return g.loaded ? this.refetchFirstPage(g, generation) : this.ensureLoaded(status);
     }));
-    return this.revision !== before;
   }
 
   /** Forgets every group's pages and totals (Refresh, another filter, another key). */
@@ -197,6 +387,10 @@ export class RunGroups implements Disposable {
     this.generation++;
     for (const status of GROUP_ORDER) this.groups.set(status, emptyGroup(status));
     this.placed.clear();
+    this.seen = new Map();
+    this.newestCreated = undefined;
+    this.stale = false;
+    this.reading = undefined;
     this.revision++;
     this.changed.fire({ groups: [...GROUP_ORDER], runs: [], root: true });
   }
@@ -207,6 +401,13 @@ export class RunGroups implements Disposable {
   }
 
   // --- requests ------------------------------------------------------------
+
+  /** The newest runs of every status (one page), with the flow filter if any. */
+  private probeRequest(): ListRequest {
+    const req: ListRequest = { limit: this.pageSizeValue, sort: [{ field: 'created_at', dir: 'desc' }] };
+    if (this.filterFlowId) req.filters = [{ field: 'flow_id', operator: 'eq', value: this.filterFlowId }];
+    return req;
+  }
 
   private request(status: FlowRunStatus, limit: number, cursor?: string): ListRequest {
     const filters: ListFilter[] = [{ field: 'status', operator: 'eq', value: status }];
@@ -222,6 +423,7 @@ export class RunGroups implements Disposable {
     const run = async (): Promise<void> => {
       const page = await this.list(this.request(g.status, this.pageSizeValue, cursor));
       if (generation !== this.generation) return;
+      this.noteCreated(page.items);
       const before = cursor === undefined ? 0 : g.ids.size;
       const change = this.applyItems(g.status, page.items);
       g.loaded = true;
@@ -242,6 +444,7 @@ export class RunGroups implements Disposable {
   private async refetchFirstPage(g: MutableGroup, generation: number): Promise<void> {
     const page = await this.list(this.request(g.status, this.pageSizeValue));
     if (generation !== this.generation) return;
+    this.noteCreated(page.items);
     const change = this.applyItems(g.status, page.items);
     if (g.pages <= 1) {
       g.hasNext = page.has_next && !!page.next_cursor && page.items.length > 0;
@@ -261,6 +464,8 @@ export class RunGroups implements Disposable {
   private async count(g: MutableGroup, generation: number): Promise<void> {
     const page = await this.list(this.request(g.status, 1));
     if (generation !== this.generation) return;
+    // Limit 1, newest first: its one run is the group's newest.
+    this.noteCreated(page.items);
     const change = newChange();
     this.setTotal(g, totalOf(page, 0), change);
     this.emit(change);
@@ -308,8 +513,10 @@ export class RunGroups implements Disposable {
       }
     } else if (from !== status) {
       this.place(run.id, status, change);
-      this.adjust(from, -1, change);
-      this.adjust(status, +1, change);
+      // A page that moves a run while this poll reads both groups' totals: the server's counts already say so.
+      const fromPage = this.applying.has(run.id) && this.reading !== undefined;
+      if (!(fromPage && this.reading?.has(from))) this.adjust(from, -1, change);
+      if (!(fromPage && this.reading?.has(status))) this.adjust(status, +1, change);
     } else {
       change.runs.add(run.id);
     }

@@ -1,8 +1,11 @@
 // The one place that holds what the extension knows of runs. List pages,
 // followers and command results all go through upsert(); views render from
 // here and listen to its events instead of fetching.
-import type { FlowRun, FlowRunStatus } from '../api/models';
-import { Emitter } from './emitter';
+import { isTerminalRunStatus, toFlowRunStatus, type FlowRun, type FlowRunStatus } from '../api/models';
+import { Emitter, type Disposable } from './emitter';
+
+/** Finished runs that nobody shows are forgotten past this many runs held. */
+export const DEFAULT_STORE_CAPACITY = 1000;
 
 export interface RunChangeEvent {
   run: FlowRun;
@@ -15,6 +18,9 @@ export class RunStore {
   private readonly removed = new Emitter<string>();
   private readonly totalsChanged = new Emitter<void>();
   private totals: Partial<Record<FlowRunStatus, number>> = {};
+  private readonly pins = new Set<(id: string) => boolean>();
+
+  constructor(private readonly capacity = DEFAULT_STORE_CAPACITY) {}
 
   readonly onDidChangeRun = this.changed.event;
   readonly onDidRemoveRun = this.removed.event;
@@ -50,8 +56,32 @@ export class RunStore {
     const previous = this.runs.get(run.id);
     if (previous && previous.updated_at && run.updated_at && run.updated_at < previous.updated_at) return;
     if (previous && sameRun(previous, run)) return;
+    // Re-inserting keeps the map in least-recently-updated order for eviction.
+    this.runs.delete(run.id);
     this.runs.set(run.id, run);
     this.changed.fire({ run, previous });
+    if (this.runs.size > this.capacity) this.evict();
+  }
+
+  /**
+   * Lets a holder (the tree's loaded pages, the followers) keep the runs it
+   * shows. Any other finished run may be forgotten once the store is full:
+   * without this a long session would hold every run it ever saw.
+   */
+  addPin(isPinned: (id: string) => boolean): Disposable {
+    this.pins.add(isPinned);
+    return { dispose: () => this.pins.delete(isPinned) };
+  }
+
+  /** Forgets the oldest finished, unpinned runs, down to 80% of capacity. Silent: the runs still exist on the server. */
+  private evict(): void {
+    const target = Math.floor(this.capacity * 0.8);
+    for (const [id, run] of this.runs) {
+      if (this.runs.size <= target) break;
+      if (!isTerminalRunStatus(toFlowRunStatus(run.status))) continue;
+      if ([...this.pins].some((pinned) => pinned(id))) continue;
+      this.runs.delete(id);
+    }
   }
 
   remove(id: string): void {

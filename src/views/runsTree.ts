@@ -303,7 +303,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     if (!this.canRequest()) return false;
     const open = new Set([...this.expanded].filter((s) => this.groups.shownStatuses().includes(s)));
     try {
-      const changed = await this.groups.refresh(open);
+      const changed = await this.groups.refresh(open, { isLive: (id) => this.isFollowedLive(id) });
       this.lastError = undefined;
       this.updateState();
       this.services.log.debug(`[tree] poll: ${changed ? 'changed' : 'no change'}`);
@@ -314,6 +314,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       this.updateState();
       throw e;
     }
+  }
+
+  /** A run whose changes reach the store by stream now, so a poll need not check it. */
+  private isFollowedLive(runId: string): boolean {
+    const state = this.leases.get(runId)?.handle.follower.view.state;
+    // Connecting and reconnecting followers GET the run when (re)connected; failed or stopped ones do not.
+    return state === 'live' || state === 'connecting' || state === 'reconnecting';
   }
 
   private listRuns(req: ListRequest): ReturnType<FlowRunsApi['listRuns']> {

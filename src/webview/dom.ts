@@ -58,3 +58,35 @@ export function button(label: string, iconName: string | null, onClick: () => vo
   b.addEventListener('click', onClick);
   return b;
 }
+
+/** Sets text only when it differs: an equal write still replaces the text node and costs a layout. */
+export function setText(node: Node, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+export function setHidden(node: HTMLElement, hidden: boolean): void {
+  if (node.hidden !== hidden) node.hidden = hidden;
+}
+
+/**
+ * A text node kept for updates: writing its data changes the text in place
+ * (no node replaced), and only when it differs.
+ */
+export class TextSlot {
+  private shown: string;
+
+  constructor(readonly node: Text) {
+    this.shown = node.data;
+  }
+
+  /** The slot for `parent`'s text, adding an empty text node if it has none. */
+  static in(parent: Node): TextSlot {
+    const first = parent.firstChild;
+    if (first instanceof Text) return new TextSlot(first);
+    return new TextSlot(parent.appendChild(document.createTextNode('')));
+  }
+
+  set(text: string): void {
+    if (this.shown !== text) this.node.data = this.shown = text;
+  }
+}

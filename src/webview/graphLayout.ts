@@ -24,27 +24,84 @@ export interface Layout {
  * is broken at its earliest node, so every node appears exactly once.
  */
 export function topoOrder(graph: PanelGraph): string[] {
+  // Nodes are handled by their index in the flow; a repeated id counts at its first place.
   const ids = graph.nodes.map((n) => n.id);
-  const index = new Map(ids.map((id, i) => [id, i]));
-  const indegree = new Map(ids.map((id) => [id, 0]));
-  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+  const index = new Map<string, number>();
+  ids.forEach((id, i) => {
+    if (!index.has(id)) index.set(id, i);
+  });
+  const indegree = new Array<number>(ids.length).fill(0);
+  const out: number[][] = ids.map(() => []);
   for (const e of graph.edges) {
-    if (!index.has(e.source) || !index.has(e.target)) continue;
-    out.get(e.source)?.push(e.target);
-    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+    const a = index.get(e.source);
+    const b = index.get(e.target);
+    if (a === undefined || b === undefined) continue;
+    out[a].push(b);
+    indegree[b]++;
   }
-  const done = new Set<string>();
+  const done = new Array<boolean>(ids.length).fill(false);
+  // Nodes whose predecessors are all done, smallest index first (a binary heap): O((n + e) log n).
+  const ready = new MinHeap();
+  for (let i = 0; i < ids.length; i++) if (indegree[i] === 0 && index.get(ids[i]) === i) ready.push(i);
   const order: string[] = [];
-  while (order.length < ids.length) {
+  let earliest = 0;
+  const unique = index.size;
+  while (order.length < unique) {
     // The earliest node with no unfinished predecessor; with none (a cycle), the earliest left.
-    let next = ids.find((id) => !done.has(id) && indegree.get(id) === 0);
-    next ??= ids.find((id) => !done.has(id));
-    if (next === undefined) break;
-    done.add(next);
-    order.push(next);
-    for (const t of out.get(next) ?? []) indegree.set(t, (indegree.get(t) ?? 0) - 1);
+    let next = ready.pop();
+    while (next !== undefined && done[next]) next = ready.pop();
+    if (next === undefined) {
+      while (earliest < ids.length && (done[earliest] || index.get(ids[earliest]) !== earliest)) earliest++;
+      if (earliest >= ids.length) break;
+      next = earliest;
+    }
+    done[next] = true;
+    order.push(ids[next]);
+    for (const t of out[next]) {
+      indegree[t]--;
+      if (indegree[t] === 0 && !done[t]) ready.push(t);
+    }
   }
   return order;
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  push(value: number): void {
+    const a = this.items;
+    a.push(value);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent] <= a[i]) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+
+  pop(): number | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop() as number;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = i * 2 + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l] < a[m]) m = l;
+        if (r < a.length && a[r] < a[m]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 /** Layer of each node: 0 for sources, else one more than its deepest predecessor (edges that go back are ignored). */
@@ -122,10 +179,15 @@ function positioned(graph: PanelGraph): Layout {
   const pts = graph.nodes.map((n) => ({ id: n.id, x: n.position?.x ?? 0, y: n.position?.y ?? 0 }));
   let spread = 1;
   if (pts.length <= 300) {
-    for (let i = 0; i < pts.length; i++) {
-      for (let j = i + 1; j < pts.length; j++) {
-        const dx = Math.abs(pts[i].x - pts[j].x);
-        const dy = Math.abs(pts[i].y - pts[j].y);
+    // Only pairs closer than a box (plus gap) on both axes need spreading (any
+    // other pair needs a factor <= 1), so sweep the nodes by x and compare each
+    // only with the ones less than a box width to its right.
+    const byX = pts.slice().sort((a, b) => a.x - b.x);
+    for (let i = 0; i < byX.length; i++) {
+      for (let j = i + 1; j < byX.length; j++) {
+        const dx = byX[j].x - byX[i].x;
+        if (dx >= NODE_W + GAP_Y) break;
+        const dy = Math.abs(byX[i].y - byX[j].y);
         const needX = dx > 0 ? (NODE_W + GAP_Y) / dx : Infinity;
         const needY = dy > 0 ? (NODE_H + GAP_Y) / dy : Infinity;
         spread = Math.max(spread, Math.min(needX, needY, MAX_SPREAD));

@@ -3,7 +3,7 @@
 // changes; status updates only swap classes and text. Nodes are focusable
 // buttons (Tab, Enter/Space, arrow keys move between them).
 import type { PanelGraph } from '../shared/protocol';
-import { el, svgEl } from './dom';
+import { el, svgEl, TextSlot } from './dom';
 import { layoutGraph, NODE_H, NODE_W, type Layout } from './graphLayout';
 import type { PanelState } from './panelState';
 import { statusWord } from './status';
@@ -17,15 +17,37 @@ function truncate(text: string, n: number): string {
 
 interface NodeParts {
   g: SVGGElement;
+  box: SVGRectElement;
   glyph: SVGTextElement;
-  status: SVGTextElement;
+  glyphText: TextSlot;
+  statusText: TextSlot;
   title: string;
+  /** What was last written, so an update writes only what differs. */
+  look: string;
+  selected: boolean | null;
+  label: string;
+}
+
+/**
+ * One node's elements, cloned for every node: a deep clone is much cheaper
+ * than creating and attributing each element. Nothing from the server is in it.
+ */
+function nodeTemplate(): SVGGElement {
+  return svgEl('g', { class: 'node', tabindex: 0, role: 'button', 'aria-pressed': 'false' },
+    svgEl('title'),
+    svgEl('rect', { class: 'node-box', width: NODE_W, height: NODE_H, rx: 6, ry: 6 }),
+    svgEl('text', { class: 'node-glyph', x: 14, y: NODE_H / 2, 'aria-hidden': 'true' }, ''),
+    svgEl('text', { class: 'node-title', x: 36, y: 21 }),
+    svgEl('text', { class: 'node-status', x: 36, y: 37 }, ''));
 }
 
 export class GraphView {
   readonly el = el('section', { cls: 'graph-section', attrs: { 'aria-label': 'Flow graph' } });
   private nodes = new Map<string, NodeParts>();
   private order: string[] = [];
+  private selectedNode: string | null = null;
+  private stale = false;
+  private template: SVGGElement | undefined;
 
   constructor(private readonly onSelect: (nodeId: string) => void) {}
 
@@ -47,53 +69,110 @@ export class GraphView {
       svgEl('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
         svgEl('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
     const edges = svgEl('g', { class: 'edges', 'aria-hidden': 'true' });
+    const edgeTemplate = svgEl('path', { class: 'edge', 'marker-end': 'url(#arrow)' });
     for (const e of graph.edges) {
       const d = edgePath(layout, e.source, e.target);
-      if (d) edges.appendChild(svgEl('path', { class: 'edge', d, 'marker-end': 'url(#arrow)', 'data-source': e.source, 'data-target': e.target }));
+      if (!d) continue;
+      const path = edgeTemplate.cloneNode(false) as SVGPathElement;
+      path.setAttribute('d', d);
+      path.setAttribute('data-source', e.source);
+      path.setAttribute('data-target', e.target);
+      edges.appendChild(path);
     }
     svg.appendChild(edges);
     const nodesG = svgEl('g', { class: 'nodes' });
+    // One listener for all nodes instead of two per node.
+    nodesG.addEventListener('click', (e) => {
+      const id = this.nodeIdOf(e.target);
+      if (id !== undefined) this.onSelect(id);
+    });
+    nodesG.addEventListener('keydown', (e) => {
+      const id = this.nodeIdOf(e.target);
+      if (id !== undefined) this.onKey(e, id);
+    });
     // Focus order follows the layout: left to right, then top to bottom.
     this.order = [...layout.positions.entries()].sort((a, b) => a[1].x - b[1].x || a[1].y - b[1].y).map(([id]) => id);
+    const template = (this.template ??= nodeTemplate());
     for (const node of graph.nodes) {
       const p = layout.positions.get(node.id);
       if (!p) continue;
-      const glyph = svgEl('text', { class: 'node-glyph', x: 14, y: NODE_H / 2, 'aria-hidden': 'true' });
-      const status = svgEl('text', { class: 'node-status', x: 36, y: 37 });
-      const title = svgEl('text', { class: 'node-title', x: 36, y: 21 });
+      const g = template.cloneNode(true) as SVGGElement;
+      const [tip, box, glyph, title, status] = g.children as unknown as [SVGTitleElement, SVGRectElement, SVGTextElement, SVGTextElement, SVGTextElement];
+      g.setAttribute('transform', `translate(${p.x} ${p.y})`);
+      g.setAttribute('data-node-id', node.id);
       title.textContent = truncate(node.title, TITLE_CHARS);
-      const tip = svgEl('title');
       tip.textContent = node.app ? `${node.title} (${node.app})` : node.title;
-      const g = svgEl('g', {
-        class: 'node', transform: `translate(${p.x} ${p.y})`, tabindex: 0, role: 'button', 'data-node-id': node.id,
-      }, tip, svgEl('rect', { class: 'node-box', width: NODE_W, height: NODE_H, rx: 6, ry: 6 }), glyph, title, status);
-      g.addEventListener('click', () => this.onSelect(node.id));
-      g.addEventListener('keydown', (e) => this.onKey(e, node.id));
       nodesG.appendChild(g);
-      this.nodes.set(node.id, { g, glyph, status, title: node.title });
+      this.nodes.set(node.id, {
+        g, box, glyph, glyphText: TextSlot.in(glyph), statusText: TextSlot.in(status), title: node.title, look: '', selected: null, label: '',
+      });
     }
     svg.appendChild(nodesG);
     this.el.appendChild(el('div', { cls: 'graph-scroll' }, svg));
   }
 
-  /** Colours, icons, words and the selection, from the current state. */
-  update(state: PanelState): void {
-    const rows = new Map(state.rows().filter((r) => r.nodeId).map((r) => [r.nodeId as string, r]));
+  private nodeIdOf(target: EventTarget | null): string | undefined {
+    const g = target instanceof Element ? target.closest('.node') : null;
+    const id = g?.getAttribute('data-node-id');
+    return id !== null && id !== undefined && this.nodes.get(id)?.g === g ? id : undefined;
+  }
+
+  /**
+   * Colours, icons, words and the selection, from the current state. Only the
+   * nodes whose rows changed (and the old and new selection) are looked at,
+   * unless `all` (after a build) or every row changed.
+   */
+  update(state: PanelState, all = false): void {
     const selectedNode = state.selectedRow()?.nodeId ?? null;
     const stale = state.stale;
-    for (const [id, parts] of this.nodes) {
-      const row = rows.get(id);
-      const look = row?.look;
-      const cls = look?.cls ?? 'pending';
-      const word = statusWord(row?.statusName ?? 'pending');
-      parts.g.setAttribute('class', `node status-${cls}${id === selectedNode ? ' selected' : ''}${look?.spin && !stale ? ' spin' : ''}`);
-      parts.g.setAttribute('aria-label', `${parts.title}: ${word}`);
-      parts.g.setAttribute('aria-pressed', id === selectedNode ? 'true' : 'false');
-      parts.g.dataset.status = cls;
-      parts.glyph.textContent = look?.glyph ?? '';
-      const taskWord = row?.task ? statusWord(row.task.statusName) : word;
-      parts.status.textContent = taskWord !== word ? `${word} · ${taskWord}` : word;
+    const changed = state.changedRows;
+    if (all || changed === 'all' || stale !== this.stale) {
+      for (const id of this.nodes.keys()) this.paint(id, state, selectedNode, stale);
+    } else {
+      for (const key of changed) {
+        const nodeId = state.row(key)?.nodeId;
+        if (nodeId) this.paint(nodeId, state, selectedNode, stale);
+      }
+      if (selectedNode !== this.selectedNode) {
+        if (this.selectedNode) this.paint(this.selectedNode, state, selectedNode, stale);
+        if (selectedNode) this.paint(selectedNode, state, selectedNode, stale);
+      }
     }
+    this.selectedNode = selectedNode;
+    this.stale = stale;
+  }
+
+  /**
+   * The status class goes on the box and the glyph, the only parts whose
+   * look depends on it: a class on the <g> would restyle all its children.
+   */
+  private paint(id: string, state: PanelState, selectedNode: string | null, stale: boolean): void {
+    const parts = this.nodes.get(id);
+    if (!parts) return;
+    const row = state.rowOfNode(id);
+    const look = row?.look;
+    const cls = look?.cls ?? 'pending';
+    const spin = Boolean(look?.spin) && !stale;
+    const lookKey = `${cls}${spin ? ' spin' : ''}`;
+    if (parts.look !== lookKey) {
+      parts.look = lookKey;
+      parts.box.setAttribute('class', `node-box status-${cls}`);
+      parts.glyph.setAttribute('class', `node-glyph status-${lookKey}`);
+      // Read by tests and tools; no style depends on it.
+      parts.g.setAttribute('data-status', cls);
+    }
+    const selected = id === selectedNode;
+    if (parts.selected !== selected) {
+      parts.selected = selected;
+      parts.g.setAttribute('class', selected ? 'node selected' : 'node');
+      parts.g.setAttribute('aria-pressed', selected ? 'true' : 'false');
+    }
+    const word = statusWord(row?.statusName ?? 'pending');
+    const label = `${parts.title}: ${word}`;
+    if (parts.label !== label) parts.g.setAttribute('aria-label', (parts.label = label));
+    parts.glyphText.set(look?.glyph ?? '');
+    const taskWord = row?.task ? statusWord(row.task.statusName) : word;
+    parts.statusText.set(taskWord !== word ? `${word} · ${taskWord}` : word);
   }
 
   private onKey(e: KeyboardEvent, id: string): void {

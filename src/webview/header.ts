@@ -2,7 +2,7 @@
 // duration, actions, the connection banner and the run's error. Built once;
 // each render only updates text and visibility, so focus stays on buttons.
 import type { RunAction, WebviewMessage } from '../shared/protocol';
-import { button, el, icon } from './dom';
+import { button, el, icon, setHidden, setText } from './dom';
 import { durationMs, formatDuration, formatTime } from './format';
 import type { PanelState } from './panelState';
 import { runLook } from './status';
@@ -20,6 +20,10 @@ export class HeaderView {
   private readonly banner = el('div', { cls: 'banner', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly error = el('div', { cls: 'run-error', attrs: { role: 'alert' } });
   private readonly buttons = new Map<RunAction, HTMLButtonElement>();
+  /** What was last drawn of the parts rebuilt as a whole, so equal updates write nothing. */
+  private shownBadge: string | null = null;
+  private shownError: string | null = null;
+  private shownBanner: string | null = null;
 
   constructor(post: (msg: WebviewMessage) => void) {
     const act = (action: RunAction, label: string, iconName: string, title: string, cls = 'btn secondary'): HTMLButtonElement => {
@@ -67,30 +71,37 @@ export class HeaderView {
     const run = state.run;
     const look = runLook(run?.status ?? 0);
     const stale = state.stale;
-    this.badge.className = `badge status-${look.cls}${stale ? ' stale' : ''}`;
-    this.badge.replaceChildren(
-      icon(look.icon, look.spin && !stale ? 'codicon-modifier-spin' : ''),
-      el('span', { cls: 'badge-text', text: run ? run.statusName : 'Loading' }),
-    );
-    this.title.textContent = run?.flowTitle ?? 'Flow run';
-    this.runId.textContent = run?.id ?? state.runId ?? '';
-    this.shortId.textContent = run ? `(${run.shortId})` : '';
-    this.parent.textContent = run?.parentTaskId ?? '—';
-    if (run?.parentTaskId) this.parent.dataset.taskId = run.parentTaskId;
-    else delete this.parent.dataset.taskId;
-    (this.parent.parentElement as HTMLElement).hidden = !run?.parentTaskId;
-    this.started.textContent = formatTime(run?.startedAt, now);
+    const badgeCls = `badge status-${look.cls}${stale ? ' stale' : ''}`;
+    if (this.badge.className !== badgeCls) this.badge.className = badgeCls;
+    const badgeIcon = `${look.icon}${look.spin && !stale ? ' spin' : ''}`;
+    const badgeText = run ? run.statusName : 'Loading';
+    if (this.shownBadge !== `${badgeIcon}|${badgeText}`) {
+      this.shownBadge = `${badgeIcon}|${badgeText}`;
+      this.badge.replaceChildren(
+        icon(look.icon, look.spin && !stale ? 'codicon-modifier-spin' : ''),
+        el('span', { cls: 'badge-text', text: badgeText }),
+      );
+    }
+    setText(this.title, run?.flowTitle ?? 'Flow run');
+    setText(this.runId, run?.id ?? state.runId ?? '');
+    setText(this.shortId, run ? `(${run.shortId})` : '');
+    setText(this.parent, run?.parentTaskId ?? '—');
+    if (run?.parentTaskId) {
+      if (this.parent.dataset.taskId !== run.parentTaskId) this.parent.dataset.taskId = run.parentTaskId;
+    } else if (this.parent.dataset.taskId !== undefined) delete this.parent.dataset.taskId;
+    setHidden(this.parent.parentElement as HTMLElement, !run?.parentTaskId);
+    setText(this.started, formatTime(run?.startedAt, now));
     const end = run?.finishedAt ?? run?.cancelledAt ?? null;
-    this.finished.textContent = end ? formatTime(end, now) : run && (run.status === 1 || run.status === 2) ? 'not yet' : '—';
+    setText(this.finished, end ? formatTime(end, now) : run && (run.status === 1 || run.status === 2) ? 'not yet' : '—');
     const active = run !== null && (run.status === 1 || run.status === 2) && !end;
     // While the stream is down we do not know whether it is still running: no ticking then.
     const ms = active && stale ? undefined : durationMs(run?.startedAt, end, now);
-    this.duration.textContent = ms === undefined ? '—' : formatDuration(ms);
-    this.duration.classList.toggle('ticking', active && !stale);
+    setText(this.duration, ms === undefined ? '—' : formatDuration(ms));
+    if (this.duration.classList.contains('ticking') !== (active && !stale)) this.duration.classList.toggle('ticking', active && !stale);
 
     const show = (action: RunAction, visible: boolean): void => {
       const b = this.buttons.get(action);
-      if (b) b.hidden = !visible;
+      if (b) setHidden(b, !visible);
     };
     const hasRun = run !== null;
     const hasOutput = hasRun && run.output !== null && run.output !== undefined;
@@ -104,8 +115,11 @@ export class HeaderView {
     show('saveOutput', hasOutput);
 
     this.renderBanner(state);
-    this.error.hidden = !run?.error;
-    this.error.replaceChildren(icon('error'), el('span', { text: run?.error ?? '' }));
+    setHidden(this.error, !run?.error);
+    if (this.shownError !== (run?.error ?? '')) {
+      this.shownError = run?.error ?? '';
+      this.error.replaceChildren(icon('error'), el('span', { text: this.shownError }));
+    }
   }
 
   private renderBanner(state: PanelState): void {
@@ -128,14 +142,17 @@ export class HeaderView {
     } else if (c.state === 'connecting') {
       message = state.run ? 'Connecting…' : 'Loading run…';
     }
-    this.banner.hidden = message === '';
-    this.banner.className = `banner ${kind}`;
-    this.banner.dataset.state = c.state;
-    text.replaceChildren(
-      icon(iconName, iconName === 'sync' ? 'codicon-modifier-spin' : ''),
-      el('span', { text: message }),
-    );
+    setHidden(this.banner, message === '');
+    if (this.banner.className !== `banner ${kind}`) this.banner.className = `banner ${kind}`;
+    if (this.banner.dataset.state !== c.state) this.banner.dataset.state = c.state;
+    if (this.shownBanner !== `${iconName}|${message}`) {
+      this.shownBanner = `${iconName}|${message}`;
+      text.replaceChildren(
+        icon(iconName, iconName === 'sync' ? 'codicon-modifier-spin' : ''),
+        el('span', { text: message }),
+      );
+    }
     const retry = this.buttons.get('retry');
-    if (retry) retry.hidden = !(c.state === 'failed' || c.state === 'stopped');
+    if (retry) setHidden(retry, !(c.state === 'failed' || c.state === 'stopped'));
   }
 }

@@ -20,6 +20,7 @@ export class PanelView {
   private readonly output = el('div', { cls: 'final-output' });
   private readonly main: HTMLElement;
   private lastSelectedTask: string | null | undefined;
+  private day = new Date().toDateString();
 
   constructor(root: HTMLElement, private readonly state: PanelState, private readonly post: (msg: WebviewMessage) => void) {
     this.images = new ImageResolver((url) => post({ type: 'resolveImage', url }));
@@ -39,9 +40,11 @@ export class PanelView {
   }
 
   select(key: string): void {
-    this.state.selectedKey = key;
-    this.state.userSelected = true;
-    this.state.dirty.add('details').add('list').add('statuses');
+    const s = this.state;
+    s.userSelected = true;
+    if (s.selectedKey === key) return;
+    s.selectedKey = key;
+    s.dirty.add('details').add('list').add('statuses');
     this.render(Date.now());
   }
 
@@ -49,12 +52,12 @@ export class PanelView {
     const s = this.state;
     s.autoSelect();
     const d = s.dirty;
-    this.main.classList.toggle('stale', s.stale);
-    this.main.dataset.connection = s.connection.state;
-    if (s.run) this.main.dataset.runStatus = s.run.statusName.toLowerCase();
+    if (this.main.classList.contains('stale') !== s.stale) this.main.classList.toggle('stale', s.stale);
+    setData(this.main, 'connection', s.connection.state);
+    if (s.run) setData(this.main, 'runStatus', s.run.statusName.toLowerCase());
     if (d.has('header')) this.header.render(s, now);
     if (d.has('graph')) this.graph.build(s.graph);
-    if (d.has('graph') || d.has('statuses')) this.graph.update(s);
+    if (d.has('graph') || d.has('statuses')) this.graph.update(s, d.has('graph'));
     if (d.has('list')) this.list.render(s, now);
     if (d.has('details')) this.details.render(s, now);
     else this.details.appendLogs(s.logAppend, s);
@@ -62,8 +65,7 @@ export class PanelView {
       this.output.replaceChildren(renderValue(s.run?.output, { post: this.post, images: this.images },
         s.run && (s.run.status === 1 || s.run.status === 2) ? 'No output yet: the run is still going.' : 'This run has no output.'));
     }
-    s.logAppend = '';
-    d.clear();
+    s.rendered();
     // Tell the host which task's logs to stream (the row's task may appear later).
     const row = s.selectedRow();
     const taskId = row?.taskId ?? null;
@@ -79,8 +81,22 @@ export class PanelView {
     if (s.stale || !s.run) return false;
     const runActive = s.run.status === 1 || s.run.status === 2;
     if (!runActive) return false;
-    s.dirty.add('header').add('list');
-    if (s.selectedRow()?.task && !s.selectedRow()?.task?.finishedAt) s.dirty.add('details');
+    s.dirty.add('header');
+    // Times read "14:03" today and carry the date otherwise: at midnight every row changes.
+    const day = new Date().toDateString();
+    if (day !== this.day) {
+      this.day = day;
+      s.markAllRows();
+    } else {
+      s.markTicking();
+    }
+    const task = s.selectedRow()?.task;
+    if (task && !task.finishedAt) s.dirty.add('details');
     return true;
   }
+}
+
+/** Writes a data attribute only when it differs (a write invalidates style even when equal). */
+function setData(node: HTMLElement, name: string, value: string): void {
+  if (node.dataset[name] !== value) node.dataset[name] = value;
 }

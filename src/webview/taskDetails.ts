@@ -1,12 +1,15 @@
 // The selected node's task: ids, times, error, input, output, logs (appended
 // live) and a timeline of its status events. Sections are rebuilt only when
 // their own data changed, so an opened JSON branch stays open.
-import { button, el, icon } from './dom';
+import { button, el, icon, setHidden, setText } from './dom';
 import { durationMs, formatDuration, formatTime } from './format';
 import { renderValue } from './outputView';
 import type { PanelState, Row } from './panelState';
 import type { RenderContext } from './renderContext';
 import { statusWord } from './status';
+
+const NOTHING_SHOWN = (): { heading: null; taskId: undefined; error: null; timeline: null } =>
+  ({ heading: null, taskId: undefined, error: null, timeline: null });
 
 export class TaskDetailsView {
   readonly el = el('section', { cls: 'details-section', attrs: { 'aria-label': 'Selected node task', 'aria-live': 'off' } });
@@ -22,6 +25,9 @@ export class TaskDetailsView {
   private readonly timeline = el('ol', { cls: 'timeline' });
   private shownInput: unknown = Symbol('none');
   private shownOutput: unknown = Symbol('none');
+  /** What the parts rebuilt as a whole last showed; reset on every rebuild. */
+  private shown: { heading: string | null; taskId: string | null | undefined; error: string | null; timeline: string | null } = NOTHING_SHOWN();
+  private factValues: HTMLSpanElement[] = [];
 
   constructor(private readonly ctx: RenderContext) {}
 
@@ -46,6 +52,7 @@ export class TaskDetailsView {
     this.taskId = row?.taskId ?? null;
     this.shownInput = Symbol('none');
     this.shownOutput = Symbol('none');
+    this.shown = NOTHING_SHOWN();
     this.logs.textContent = '';
     if (!row) {
       this.el.replaceChildren(el('p', { cls: 'muted', text: 'Select a node in the graph or the list to see its task: input, output, logs and events.' }));
@@ -64,22 +71,40 @@ export class TaskDetailsView {
 
   private fill(row: Row, state: PanelState, now: number): void {
     const t = row.task;
-    this.heading.className = `status-${row.look.cls}`;
-    this.heading.replaceChildren(icon(row.look.icon), el('span', { text: ` ${row.title}` }),
-      el('span', { cls: 'status-word', text: ` — ${statusWord(row.statusName)}` }));
+    // Each part is redrawn only when what it shows changed, so a focused
+    // button keeps its focus and an equal update costs no layout.
+    const headingCls = `status-${row.look.cls}`;
+    if (this.heading.className !== headingCls) this.heading.className = headingCls;
+    const heading = `${row.look.icon}|${row.title}|${row.statusName}`;
+    if (this.shown.heading !== heading) {
+      this.shown.heading = heading;
+      this.heading.replaceChildren(icon(row.look.icon), el('span', { text: ` ${row.title}` }),
+        el('span', { cls: 'status-word', text: ` — ${statusWord(row.statusName)}` }));
+    }
     const taskId = row.taskId;
     const ms = t ? durationMs(t.startedAt, t.finishedAt, now) : undefined;
-    this.meta.replaceChildren(
-      fact('Task', taskId ? el('code', { text: taskId }) : el('span', { cls: 'muted', text: 'not started yet' }),
-        taskId ? button('Copy Task ID', 'copy', () => this.ctx.post({ type: 'copyTaskId', taskId }), { cls: 'btn small', title: 'Copy this task id' }) : null),
-      fact('App', el('span', { text: row.app || '—' })),
-      fact('Task status', el('span', { text: t ? statusWord(t.statusName) : '—' })),
-      fact('Started', el('span', { text: formatTime(t?.startedAt, now) })),
-      fact('Ended', el('span', { text: formatTime(t?.finishedAt, now) })),
-      fact('Duration', el('span', { text: ms === undefined || (state.stale && !t?.finishedAt) ? '—' : formatDuration(ms) })),
-    );
-    this.error.hidden = !t?.error;
-    this.error.replaceChildren(icon('error'), el('span', { text: t?.error ?? '' }));
+    const facts: [string, string][] = [
+      ['App', row.app || '—'],
+      ['Task status', t ? statusWord(t.statusName) : '—'],
+      ['Started', formatTime(t?.startedAt, now)],
+      ['Ended', formatTime(t?.finishedAt, now)],
+      ['Duration', ms === undefined || (state.stale && !t?.finishedAt) ? '—' : formatDuration(ms)],
+    ];
+    if (this.shown.taskId !== taskId) {
+      this.shown.taskId = taskId;
+      this.factValues = facts.map(() => el('span'));
+      this.meta.replaceChildren(
+        fact('Task', taskId ? el('code', { text: taskId }) : el('span', { cls: 'muted', text: 'not started yet' }),
+          taskId ? button('Copy Task ID', 'copy', () => this.ctx.post({ type: 'copyTaskId', taskId }), { cls: 'btn small', title: 'Copy this task id' }) : null),
+        ...facts.map(([label], i) => fact(label, this.factValues[i])),
+      );
+    }
+    facts.forEach(([, value], i) => setText(this.factValues[i], value));
+    setHidden(this.error, !t?.error);
+    if (this.shown.error !== (t?.error ?? '')) {
+      this.shown.error = t?.error ?? '';
+      this.error.replaceChildren(icon('error'), el('span', { text: this.shown.error }));
+    }
     if (t?.input !== this.shownInput) {
       this.shownInput = t?.input;
       this.input.replaceChildren(renderValue(t?.input, this.ctx, t ? 'No input.' : 'No task yet.', { textFields: false }));
@@ -93,11 +118,16 @@ export class TaskDetailsView {
       this.logs.textContent = logs?.text ?? '';
       this.logs.scrollTop = this.logs.scrollHeight;
     }
-    this.logNote.hidden = Boolean(logs?.text) && !logs?.trimmed;
-    this.logNote.textContent = logs?.trimmed ? 'Earlier log lines were trimmed.' : 'No logs yet.';
-    this.timeline.replaceChildren(...(t?.events ?? []).map((e) => el('li', {},
-      el('span', { cls: 'time', text: formatTime(e.time, now) }), ' ', el('span', { text: statusWord(e.statusName) }))));
-    if (!t?.events.length) this.timeline.replaceChildren(el('li', { cls: 'muted', text: 'No events yet.' }));
+    setHidden(this.logNote, Boolean(logs?.text) && !logs?.trimmed);
+    setText(this.logNote, logs?.trimmed ? 'Earlier log lines were trimmed.' : 'No logs yet.');
+    const events = t?.events ?? [];
+    const timeline = events.map((e) => `${formatTime(e.time, now)} ${e.statusName}`).join('\n');
+    if (this.shown.timeline !== timeline) {
+      this.shown.timeline = timeline;
+      this.timeline.replaceChildren(...events.map((e) => el('li', {},
+        el('span', { cls: 'time', text: formatTime(e.time, now) }), ' ', el('span', { text: statusWord(e.statusName) }))));
+      if (!events.length) this.timeline.replaceChildren(el('li', { cls: 'muted', text: 'No events yet.' }));
+    }
   }
 }
 

@@ -215,6 +215,13 @@ test(`soak: ${SECONDS} s of starts, cancels and completions at ${ACTIONS_PER_SEC
     await Promise.allSettled([...pending]);
   }
 
+  const finalStatuses = store.all().map((r) => toFlowRunStatus(r.status));
+  const byStatus = (st: FlowRunStatus): number => finalStatuses.filter((x) => x === st).length;
+  // What the growth is made of: drop what the store and the groups hold, collect, and look again.
+  groups.reset();
+  store.clear();
+  gc?.();
+  const heapAfterStoreClearMB = process.memoryUsage().heapUsed / 2 ** 20;
   let streamsAfter = -1;
   try {
     const deadline = Date.now() + 10_000;
@@ -240,11 +247,16 @@ test(`soak: ${SECONDS} s of starts, cancels and completions at ${ACTIONS_PER_SEC
     seconds: SECONDS,
     actionsPerSecond: ACTIONS_PER_SECOND,
     ...counts,
-    completedOrFailed: [...store.all()].filter((r) => [FlowRunStatus.Completed, FlowRunStatus.Failed].includes(toFlowRunStatus(r.status))).length,
+    completed: byStatus(FlowRunStatus.Completed),
+    failed: byStatus(FlowRunStatus.Failed),
+    cancelled: byStatus(FlowRunStatus.Cancelled),
+    stillActive: byStatus(FlowRunStatus.Pending) + byStatus(FlowRunStatus.Running),
     runsInStore: samples[samples.length - 1]?.storeRuns,
+    heapPerStoredRunKB: ((samples[samples.length - 1]?.heapMB ?? 0) - (samples[0]?.heapMB ?? 0)) * 1024 / Math.max(1, samples[samples.length - 1]?.storeRuns ?? 1),
     gcExposed: !!gc,
     heapMB: { first: samples[0]?.heapMB, max: Math.max(...samples.map((s) => s.heapMB)), last: samples[samples.length - 1]?.heapMB },
     heapSlopeMBPerMinSecondHalf: heapSlope,
+    heapAfterStoreClearMB,
     openStreams: { max: Math.max(...samples.map((s) => s.openStreams)), last: samples[samples.length - 1]?.openStreams },
     openStreamsSlopePerMinSecondHalf: streamSlope,
     tcpHandlesSlopePerMinSecondHalf: tcpSlope,
@@ -262,8 +274,8 @@ test(`soak: ${SECONDS} s of starts, cancels and completions at ${ACTIONS_PER_SEC
   // Open streams follow the live runs, not time: no trend over the second half.
   assert.ok(Math.abs(streamSlope) < 5, `open streams level off (slope ${streamSlope.toFixed(2)}/min)`);
   assert.ok(Math.abs(tcpSlope) < 5, `sockets level off (slope ${tcpSlope.toFixed(2)}/min)`);
-  // The store keeps every run it saw (by design: what the tree can show), about 2-4 KB each;
-  // anything beyond a few MB a minute would be a leak.
-  assert.ok(heapSlope < 3, `heap levels off (slope ${heapSlope.toFixed(2)} MB/min over the second half)`);
+  // A flat heap is the requirement; 1 MB a minute leaves room for noise after a forced GC.
+  // (Today the RunStore keeps every run it ever saw, ~9 KB each: see the report.)
+  assert.ok(heapSlope < 1, `heap levels off (slope ${heapSlope.toFixed(2)} MB/min over the second half; ${samples[samples.length - 1]?.storeRuns} runs held by the store)`);
   assert.equal(streamsAfter, 0, 'no stream is left open once every panel closed and the view hid');
 });

@@ -4,7 +4,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/api/errors';
+import { FlowRunStatus, type FlowRun, type ListPage, type ListRequest } from '../../src/api/models';
+import { GROUP_ORDER, RunGroups } from '../../src/runs/groups';
 import { Poller, type PollerTimers } from '../../src/runs/poller';
+import { RunStore } from '../../src/runs/store';
 
 class FakeClock implements PollerTimers {
   time = 0;
@@ -135,5 +138,45 @@ void describe('poller', () => {
     assert.ok(clock.pending > 0);
     poller.dispose();
     assert.equal(clock.pending, 0);
+  });
+
+  void test('the Runs view with nothing active: after the first load, at most 2 requests a minute, then one per 2 minutes', async () => {
+    const clock = new FakeClock();
+    const runs: FlowRun[] = [];
+    const statuses = [FlowRunStatus.Completed, FlowRunStatus.Failed, FlowRunStatus.Cancelled];
+    for (let i = 0; i < 40; i++) {
+      const t = new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString();
+      runs.push({ id: `r${i}`, flow_id: 'f', flow_version_id: 'v', status: statuses[i % 3] ?? 3, input: {}, created_at: t, updated_at: t });
+    }
+    const requests: number[] = [];
+    const list = (req: ListRequest): Promise<ListPage<FlowRun>> => {
+      requests.push(clock.now());
+      let items = runs.filter((r) => (req.filters ?? []).every((f) => (r as unknown as Record<string, unknown>)[f.field] === f.value));
+      items = items.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+      const page = items.slice(0, req.limit ?? 20);
+      return Promise.resolve({ items: page, has_next: items.length > page.length, next_cursor: null, total_items: items.length });
+    };
+    const groups = new RunGroups(new RunStore(), list, { pageSize: 25 });
+    const open = new Set([FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed]);
+    // The tree's own defaults: flowRuns.refreshInterval 15 s, up to 8x.
+    const poller = new Poller({ intervalMs: 15_000, timers: clock, poll: () => groups.refresh(open) });
+    await groups.refresh(open);
+    assert.equal(requests.length, GROUP_ORDER.length, 'the first load');
+    poller.markFresh();
+    poller.setActive(true);
+    requests.length = 0;
+    await clock.advance(60_000);
+    assert.deepEqual(requests, [15_000, 45_000], 'first minute: polls at 15 s and 45 s, one request each');
+    await clock.advance(300_000);
+    assert.deepEqual(requests, [15_000, 45_000, 105_000, 225_000, 345_000], 'then every 2 minutes (the 8x cap)');
+    // A new run: found by the next poll, which goes back to the base interval.
+    runs.push({ ...runs[0], id: 'new', status: FlowRunStatus.Failed, created_at: '2025-01-02T00:00:00.000Z', updated_at: '2025-01-02T00:00:00.000Z' });
+    requests.length = 0;
+    await clock.advance(120_000);
+    // The probe, a count of Failed; a change brings the base interval back: the next poll 15 s later.
+    assert.deepEqual(requests, [465_000, 465_000, 480_000]);
+    assert.equal(groups.state(FlowRunStatus.Failed).total, 14);
+    poller.dispose();
+    groups.dispose();
   });
 });

@@ -5,11 +5,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { FlowRunStatus, TaskStatus, type FlowRun, type Task } from '../../src/api/models';
-import { parseWebviewMessage, type PanelGraph } from '../../src/shared/protocol';
+import { parseWebviewMessage, type PanelGraph, type PanelRun, type PanelTask } from '../../src/shared/protocol';
 import { LogTracker, PanelDiffer, changedFields } from '../../src/views/panel/panelDiff';
 import { refuseReason } from '../../src/views/panel/loopbackImages';
 import { collectTasks, toPanelGraph, toPanelRun, toPanelTask } from '../../src/views/panel/panelModel';
 import { layoutGraph, longestPathLayers, NODE_H, NODE_W, topoOrder } from '../../src/webview/graphLayout';
+import { PanelState } from '../../src/webview/panelState';
 import { RenderScheduler } from '../../src/webview/scheduler';
 import { NODE_LOOKS } from '../../src/webview/status';
 
@@ -61,6 +62,178 @@ void describe('graph layout', () => {
     assert.deepEqual(layout.positions.get('b'), { x: 280, y: 0 });
     const tight = layoutGraph(graph(['a', 'b'], [], { a: { x: 0, y: 0 }, b: { x: 50, y: 0 } }));
     assert.ok(tight.positions.get('b')!.x >= NODE_W, 'spread apart so the boxes do not overlap');
+  });
+});
+
+/** The simple O(n²) topological order the fast one must match exactly. */
+function referenceTopoOrder(g: PanelGraph): string[] {
+  const ids = g.nodes.map((n) => n.id);
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const indegree = new Map(ids.map((id) => [id, 0]));
+  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const e of g.edges) {
+    if (!index.has(e.source) || !index.has(e.target)) continue;
+    out.get(e.source)?.push(e.target);
+    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+  }
+  const done = new Set<string>();
+  const order: string[] = [];
+  while (order.length < ids.length) {
+    let next = ids.find((id) => !done.has(id) && indegree.get(id) === 0);
+    next ??= ids.find((id) => !done.has(id));
+    if (next === undefined) break;
+    done.add(next);
+    order.push(next);
+    for (const t of out.get(next) ?? []) indegree.set(t, (indegree.get(t) ?? 0) - 1);
+  }
+  return order;
+}
+
+/** The pairwise spread factor the sweep must match exactly. */
+function referenceSpread(points: { x: number; y: number }[]): number {
+  let spread = 1;
+  for (let i = 0; i < points.length; i++) {
+    for (let j = i + 1; j < points.length; j++) {
+      const dx = Math.abs(points[i].x - points[j].x);
+      const dy = Math.abs(points[i].y - points[j].y);
+      const needX = dx > 0 ? (NODE_W + 28) / dx : Infinity;
+      const needY = dy > 0 ? (NODE_H + 28) / dy : Infinity;
+      spread = Math.max(spread, Math.min(needX, needY, 8));
+    }
+  }
+  return spread;
+}
+
+/** A small deterministic random generator, so failures repeat. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+void describe('graph layout at scale', () => {
+  void test('the fast topological order matches the simple one (cycles, repeats, unknown ends)', () => {
+    const rand = rng(7);
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(rand() * 30);
+      const ids = Array.from({ length: n }, () => `n${Math.floor(rand() * n * 1.2)}`);
+      const edges: [string, string][] = Array.from({ length: Math.floor(rand() * n * 2) }, () =>
+        [`n${Math.floor(rand() * n * 1.3)}`, `n${Math.floor(rand() * n * 1.3)}`]);
+      const g = graph(ids, edges);
+      assert.deepEqual(topoOrder(g), referenceTopoOrder(g), `round ${round}`);
+    }
+  });
+
+  void test('the spread of positioned nodes matches comparing every pair', () => {
+    const rand = rng(11);
+    for (let round = 0; round < 100; round++) {
+      const n = 2 + Math.floor(rand() * 60);
+      const ids = Array.from({ length: n }, (_, i) => `n${i}`);
+      const scale = rand() < 0.5 ? 100 : 1500;
+      const positions = Object.fromEntries(ids.map((id) => [id, { x: Math.round(rand() * scale), y: Math.round(rand() * scale) }]));
+      const layout = layoutGraph(graph(ids, [], positions));
+      const minX = Math.min(...ids.map((id) => positions[id].x));
+      const minY = Math.min(...ids.map((id) => positions[id].y));
+      const spread = referenceSpread(ids.map((id) => positions[id]));
+      for (const id of ids) {
+        assert.deepEqual(layout.positions.get(id), { x: (positions[id].x - minX) * spread, y: (positions[id].y - minY) * spread }, `round ${round} ${id}`);
+      }
+    }
+  });
+});
+
+/** A run of `n` chained nodes, each with its task, all pending. */
+function panelFixture(n: number): { run: PanelRun; tasks: PanelTask[]; graph: PanelGraph } {
+  const ids = Array.from({ length: n }, (_, i) => `node_${i}`);
+  const tasks: PanelTask[] = ids.map((id, i) => ({
+    id: `task_${i}`, shortId: `t${i}`, nodeId: id, app: 'sandbox/echo', appTitle: 'Echo', status: 1, statusName: 'received',
+    input: { i }, output: null, error: null, startedAt: null, finishedAt: null, events: [],
+  }));
+  const run: PanelRun = {
+    id: 'flowrun_1', shortId: 'r1', flowId: 'flow_1', flowTitle: 'Flow', status: 2, statusName: 'running', error: null,
+    createdAt: null, startedAt: null, finishedAt: null, cancelledAt: null, parentTaskId: null, input: {}, output: null,
+    nodeStatuses: Object.fromEntries(ids.map((id) => [id, 'pending'])),
+    nodeTasks: Object.fromEntries(ids.map((id, i) => [id, `task_${i}`])),
+  };
+  return { run, tasks, graph: graph(ids, ids.slice(1).map((id, i): [string, string] => [ids[i], id])) };
+}
+
+const connection = { state: 'live' as const, wasLive: true, error: null };
+
+void describe('webview state: only what changed is redrawn', () => {
+  const snapshotOf = (f: ReturnType<typeof panelFixture>, selectedKey: string | null = null) =>
+    ({ type: 'snapshot' as const, runId: f.run.id, run: f.run, tasks: f.tasks, graph: f.graph, connection, selectedKey });
+
+  void test('a status diff marks exactly the changed rows, and their rows show the new data', () => {
+    const f = panelFixture(50);
+    const state = new PanelState();
+    state.apply(snapshotOf(f, 'node:node_9'));
+    assert.equal(state.changedRows, 'all', 'a snapshot redraws everything');
+    state.rows();
+    state.rendered();
+    assert.deepEqual(state.changedRows, new Set());
+    assert.equal(state.dirty.size, 0);
+
+    state.apply({ type: 'run', changes: { nodeStatuses: { ...f.run.nodeStatuses, node_3: 'running', node_4: 'completed' } } });
+    state.apply({ type: 'tasks', changes: [{ id: 'task_7', status: 5, statusName: 'running' }] });
+    assert.deepEqual([...(state.changedRows as Set<string>)].sort(), ['node:node_3', 'node:node_4', 'node:node_7']);
+    assert.ok(!state.dirty.has('details'), 'the selected row did not change, so its details are not redrawn');
+    assert.equal(state.row('node:node_3')?.look.cls, 'running');
+    assert.equal(state.row('node:node_4')?.look.cls, 'completed');
+    assert.equal(state.row('node:node_7')?.task?.statusName, 'running');
+    assert.equal(state.rowOfNode('node_4')?.statusName, 'completed');
+
+    // The rows are the same as a fresh state holding the same data would build.
+    const fresh = new PanelState();
+    fresh.apply({
+      ...snapshotOf(f),
+      run: { ...f.run, nodeStatuses: { ...f.run.nodeStatuses, node_3: 'running', node_4: 'completed' } },
+      tasks: f.tasks.map((t) => (t.id === 'task_7' ? { ...t, status: 5, statusName: 'running' } : t)),
+    });
+    assert.deepEqual(state.rows(), fresh.rows());
+    state.rendered();
+
+    state.apply({ type: 'tasks', changes: [{ id: 'task_9', statusName: 'queued', status: 2 }] });
+    assert.ok(state.dirty.has('details'), "the selected row's task changed: its details are redrawn");
+  });
+
+  void test('a task no row knows yet, new node tasks, a new graph or going stale redraw every row', () => {
+    const f = panelFixture(5);
+    const state = new PanelState();
+    state.apply(snapshotOf(f));
+    state.rows();
+    state.rendered();
+    const loose: PanelTask = { ...f.tasks[0], id: 'task_extra', nodeId: null, startedAt: '2025-01-01T00:00:00Z' };
+    state.apply({ type: 'tasks', changes: [loose] });
+    assert.equal(state.changedRows, 'all');
+    assert.deepEqual(state.rows().map((r) => r.key).slice(-1), ['task:task_extra'], 'the loose task gets a row after the nodes');
+    state.rendered();
+
+    state.apply({ type: 'run', changes: { nodeTasks: { ...f.run.nodeTasks, node_0: 'task_extra' } } });
+    assert.equal(state.changedRows, 'all');
+    assert.equal(state.row('node:node_0')?.taskId, 'task_extra');
+    assert.equal(state.row('task:task_0')?.taskId, 'task_0', 'the old task is now a loose row');
+    state.rendered();
+
+    state.apply({ type: 'connection', connection: { state: 'reconnecting', wasLive: true, error: null } });
+    assert.equal(state.changedRows, 'all', 'stale rows stop spinning and ticking');
+    state.rendered();
+    state.apply({ type: 'connection', connection: { state: 'reconnecting', wasLive: true, error: null } });
+    assert.deepEqual(state.changedRows, new Set(), 'no change in staleness, no row redrawn');
+  });
+
+  void test('the once-a-second tick redraws only rows whose task is still running', () => {
+    const f = panelFixture(6);
+    f.tasks[2] = { ...f.tasks[2], startedAt: '2025-01-01T00:00:00Z' };
+    f.tasks[3] = { ...f.tasks[3], startedAt: '2025-01-01T00:00:00Z', finishedAt: '2025-01-01T00:00:05Z' };
+    const state = new PanelState();
+    state.apply(snapshotOf(f));
+    state.rows();
+    state.rendered();
+    state.markTicking();
+    assert.deepEqual([...(state.changedRows as Set<string>)], ['node:node_2']);
   });
 });
 

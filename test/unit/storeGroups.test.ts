@@ -212,6 +212,286 @@ void describe('run groups', () => {
   });
 });
 
+/** The server's count per status, as the groups should show them. */
+function serverCounts(server: FakeServer, flowId?: string): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const s of GROUP_ORDER) out[s] = 0;
+  for (const r of server.runs) if (flowId === undefined || r.flow_id === flowId) out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+}
+
+function ourCounts(groups: RunGroups): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const s of GROUP_ORDER) out[s] = groups.state(s).total ?? -1;
+  return out;
+}
+
+const stamp = (n: number): string => new Date(Date.UTC(2025, 0, 2, 0, 0, 0, n)).toISOString();
+
+/** The server changes a run (a new updated_at), as the real one does. */
+function serverSet(server: FakeServer, id: string, patch: Partial<FlowRun>, at: number): FlowRun {
+  const i = server.runs.findIndex((r) => r.id === id);
+  const old = server.runs[i];
+  assert.ok(old, id);
+  const next = { ...old, ...patch, updated_at: stamp(at) };
+  server.runs[i] = next;
+  return next;
+}
+
+const OPEN = new Set([FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed]);
+
+void describe('polls after the first load', () => {
+  const mixed = (): FlowRun[] => [
+    ...many(12, FlowRunStatus.Completed, 'c'), ...many(4, FlowRunStatus.Failed, 'f', 20), ...many(3, FlowRunStatus.Cancelled, 'x', 30),
+  ];
+
+  void test('a quiet poll costs one request: the newest runs of every status, one page, newest first', async () => {
+    const { server, groups, changes } = setup(mixed());
+    await groups.refresh(OPEN);
+    assert.equal(server.requests.length, GROUP_ORDER.length, 'the first load asks every group');
+    server.requests = [];
+    changes.length = 0;
+    for (let i = 0; i < 3; i++) assert.equal(await groups.refresh(OPEN), false, `quiet poll ${i}`);
+    assert.equal(server.requests.length, 3, 'one request per quiet poll');
+    for (const req of server.requests) {
+      assert.equal(req.limit, 5, 'one page');
+      assert.deepEqual(req.filters ?? [], [], 'no status filter');
+      assert.deepEqual(req.sort, [{ field: 'created_at', dir: 'desc' }]);
+      assert.equal(req.cursor, undefined);
+    }
+    assert.deepEqual(changes, [], 'a quiet poll fires nothing');
+  });
+
+  void test('with a flow filter the probe carries it, and counts stay those of the flow', async () => {
+    const runs = [...mixed(), run('b1', FlowRunStatus.Completed, 40, { flow_id: 'flow_b' }), run('b2', FlowRunStatus.Failed, 41, { flow_id: 'flow_b' })];
+    const { server, groups } = setup(runs);
+    groups.setFlowFilter('flow_b');
+    await groups.refresh(OPEN);
+    server.requests = [];
+    assert.equal(await groups.refresh(OPEN), false);
+    assert.deepEqual(server.requests.map((r) => r.filters), [[{ field: 'flow_id', operator: 'eq', value: 'flow_b' }]]);
+    server.runs.push(run('b3', FlowRunStatus.Cancelled, 50, { flow_id: 'flow_b' }), run('a9', FlowRunStatus.Cancelled, 51));
+    assert.equal(await groups.refresh(OPEN), true);
+    assert.deepEqual(ourCounts(groups), serverCounts(server, 'flow_b'));
+  });
+
+  void test('a new run is found; only its group is asked again; then quiet again', async () => {
+    const { server, groups } = setup(mixed());
+    await groups.refresh(OPEN);
+    server.requests = [];
+    server.runs.push(run('f9', FlowRunStatus.Failed, 55));
+    assert.equal(await groups.refresh(OPEN), true);
+    assert.deepEqual(ourCounts(groups), serverCounts(server));
+    assert.equal(server.requests.length, 2, 'the probe and a count of Failed');
+    assert.equal(server.requests[1]?.filters?.[0]?.value, FlowRunStatus.Failed);
+    server.requests = [];
+    assert.equal(await groups.refresh(OPEN), false);
+    assert.equal(server.requests.length, 1);
+  });
+
+  void test('more new runs than a page, in several groups: the counts still equal the server', async () => {
+    const { server, groups } = setup(mixed());
+    await groups.refresh(OPEN);
+    for (let i = 0; i < 12; i++) server.runs.push(run(`n${i}`, [FlowRunStatus.Completed, FlowRunStatus.Failed, FlowRunStatus.Cancelled][i % 3] ?? 3, 100 + i));
+    assert.equal(await groups.refresh(OPEN), true);
+    assert.deepEqual(ourCounts(groups), serverCounts(server));
+    assert.deepEqual(groups.runsOf(FlowRunStatus.Completed).slice(0, 2).map((r) => r.id), ['n9', 'n6'], 'an open group shows its newest');
+  });
+
+  void test('a listed run that finished on the server moves, and both counts follow', async () => {
+    const runs = [...mixed(), run('r0', FlowRunStatus.Running, 50)];
+    const { server, groups, store } = setup(runs);
+    await groups.refresh(OPEN);
+    serverSet(server, 'r0', { status: FlowRunStatus.Completed }, 1);
+    assert.equal(await groups.refresh(OPEN), true);
+    assert.equal(groups.groupOf('r0'), FlowRunStatus.Completed);
+    assert.equal(store.get('r0')?.status, FlowRunStatus.Completed);
+    assert.deepEqual(ourCounts(groups), serverCounts(server));
+  });
+
+  void test('active runs followed live are trusted; an unfollowed one is asked about every poll', async () => {
+    // The running run is older than a page of newer runs: the probe does not show it.
+    const runs = [run('r0', FlowRunStatus.Running, 0), ...many(12, FlowRunStatus.Completed, 'c', 10)];
+    const { server, groups } = setup(runs);
+    await groups.refresh(OPEN);
+    assert.equal(groups.groupOf('r0'), FlowRunStatus.Running);
+    server.requests = [];
+    assert.equal(await groups.refresh(OPEN, { isLive: (id) => id === 'r0' }), false);
+    assert.equal(server.requests.length, 1, 'followed: the probe alone');
+    server.requests = [];
+    await groups.refresh(OPEN, { isLive: () => false });
+    assert.equal(server.requests.length, 2, 'not followed: Running is asked too');
+    assert.equal(server.requests[1]?.filters?.[0]?.value, FlowRunStatus.Running);
+    // It finishes unseen by any stream: the next poll notices.
+    serverSet(server, 'r0', { status: FlowRunStatus.Failed }, 1);
+    assert.equal(await groups.refresh(OPEN, { isLive: () => false }), true);
+    assert.deepEqual(ourCounts(groups), serverCounts(server));
+    assert.notEqual(groups.groupOf('r0'), FlowRunStatus.Running);
+  });
+
+  void test('a run that finishes in a closed group, out of view, is noticed by its count', async () => {
+    const runs = [run('r0', FlowRunStatus.Running, 0), ...many(12, FlowRunStatus.Completed, 'c', 10)];
+    const { server, groups } = setup(runs);
+    await groups.refresh(new Set([FlowRunStatus.Completed]));
+    assert.equal(groups.groupOf('r0'), undefined, 'Running is closed: never listed');
+    serverSet(server, 'r0', { status: FlowRunStatus.Cancelled }, 1);
+    assert.equal(await groups.refresh(new Set([FlowRunStatus.Completed])), true);
+    assert.deepEqual(ourCounts(groups), serverCounts(server));
+  });
+
+  void test('a page that moves a run while the poll reads both groups does not count the move twice', async () => {
+    // Seven running runs (two pages), the oldest finishes unseen; Completed's first page then brings it.
+    const runs = [...many(2, FlowRunStatus.Completed, 'c'), ...many(7, FlowRunStatus.Running, 'r', 10)];
+    const { server, groups } = setup(runs, 5);
+    await groups.refresh(OPEN);
+    await groups.loadMore(FlowRunStatus.Running);
+    assert.equal(groups.groupOf('r0'), FlowRunStatus.Running);
+    serverSet(server, 'r0', { status: FlowRunStatus.Completed }, 1);
+    assert.equal(await groups.refresh(OPEN, { isLive: () => false }), true);
+    assert.equal(groups.groupOf('r0'), FlowRunStatus.Completed);
+    assert.deepEqual(ourCounts(groups), serverCounts(server));
+  });
+
+  void test('a run gone from the server (the count drops, nothing new in view): every group is asked', async () => {
+    const { server, groups } = setup(mixed());
+    await groups.refresh(OPEN);
+    server.runs = server.runs.filter((r) => r.id !== 'c0');
+    server.requests = [];
+    assert.equal(await groups.refresh(OPEN), true);
+    assert.equal(server.requests.length, 1 + GROUP_ORDER.length);
+    assert.deepEqual(ourCounts(groups), serverCounts(server));
+  });
+
+  void test('a newer updated_at with the same status updates the run, not the groups', async () => {
+    const { server, groups, store } = setup([...mixed(), run('c99', FlowRunStatus.Completed, 60)]);
+    await groups.refresh(OPEN);
+    serverSet(server, 'c99', { error: 'note' }, 5);
+    server.requests = [];
+    assert.equal(await groups.refresh(OPEN), true);
+    assert.equal(server.requests.length, 1);
+    assert.equal(store.get('c99')?.error, 'note');
+    server.requests = [];
+    assert.equal(await groups.refresh(OPEN), false, 'seen once, no change the next time');
+  });
+
+  void test('a run the store holds newer than the list (a stream was first) is no change', async () => {
+    const runs = [...mixed(), run('r0', FlowRunStatus.Running, 50)];
+    const { server, groups, store } = setup(runs);
+    await groups.refresh(OPEN);
+    const r0 = store.get('r0');
+    assert.ok(r0);
+    store.upsert({ ...r0, status: FlowRunStatus.Completed, updated_at: stamp(9) });
+    server.requests = [];
+    // The server list still says Running (it lags); counts were moved by the store event.
+    assert.equal(await groups.refresh(OPEN, { isLive: () => true }), false);
+    assert.equal(groups.groupOf('r0'), FlowRunStatus.Completed);
+  });
+
+  void test('when the groups fail after the probe, the next poll asks every group again', async () => {
+    const { server, groups } = setup(mixed());
+    await groups.refresh(OPEN);
+    server.runs.push(run('f9', FlowRunStatus.Failed, 55));
+    const real = server.list;
+    let calls = 0;
+    const failing = (req: ListRequest): Promise<ListPage<FlowRun>> => (++calls > 1 ? Promise.reject(new Error('blip')) : real(req));
+    const flaky = new RunGroups(new RunStore(), (req) => (calls < 0 ? real(req) : failing(req)), { pageSize: 5 });
+    calls = -1000;
+    await flaky.refresh(OPEN);
+    calls = 0;
+    server.runs.push(run('f10', FlowRunStatus.Failed, 56));
+    await assert.rejects(flaky.refresh(OPEN), /blip/);
+    calls = -1000;
+    server.requests = [];
+    await flaky.refresh(OPEN);
+    assert.equal(server.requests.length, GROUP_ORDER.length, 'every group asked again');
+    assert.deepEqual(ourCounts(flaky), serverCounts(server));
+    flaky.dispose();
+  });
+
+  void test('seeded random histories: after every poll each count equals the server', async () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const r = prng(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+      let minute = 0;
+      let tick = 0;
+      const runs: FlowRun[] = [];
+      const { Unknown, Pending, Running, Completed, Failed, Cancelled } = FlowRunStatus;
+      for (let i = 0; i < 15; i++) runs.push(run(`s${i}`, pick([Unknown, Pending, Running, Completed, Completed, Failed, Cancelled]), minute++));
+      const { server, groups, store } = setup(runs, 5);
+      const expanded = new Set(GROUP_ORDER.filter(() => r() < 0.5));
+      const live = new Set<string>();
+      const isLive = (id: string): boolean => live.has(id);
+      await groups.refresh(expanded, { isLive });
+      for (let step = 0; step < 25; step++) {
+        const mutations = Math.floor(r() * 3);
+        for (let m = 0; m < mutations; m++) {
+          const roll = r();
+          const active = server.runs.filter((x) => x.status === FlowRunStatus.Pending || x.status === FlowRunStatus.Running);
+          let changed: FlowRun | undefined;
+          if (roll < 0.35) {
+            const fresh = run(`n${seed}_${step}_${m}`, pick([Unknown, Pending, Running, Completed, Failed, Cancelled]), minute++);
+            server.runs.push(fresh);
+          } else if (roll < 0.8 && active.length) {
+            const target = pick(active);
+            const next = target.status === Pending ? pick([Running, Completed, Cancelled]) : pick([Completed, Failed, Cancelled]);
+            changed = serverSet(server, target.id, { status: next }, ++tick);
+          } else if (roll < 0.9 && server.runs.length) {
+            changed = serverSet(server, pick(server.runs).id, { error: `e${tick}` }, ++tick);
+          } else if (server.runs.length > 3) {
+            const gone = pick(server.runs);
+            server.runs = server.runs.filter((x) => x !== gone);
+            live.delete(gone.id);
+          }
+          // A followed run's change reaches the store by its stream.
+          if (changed && live.has(changed.id)) store.upsert(changed);
+          if (process.env.GROUPS_DEBUG === String(seed)) console.log(step, m, roll.toFixed(2), changed ? [changed.id, changed.status, live.has(changed.id)] : server.runs.length);
+        }
+        // The tree follows some of the active runs it places; a follower starts with a GET of the run.
+        const following = new Set<string>();
+        for (const s of [Pending, Running]) {
+          for (const x of groups.runsOf(s)) if (r() < 0.6) following.add(x.id);
+        }
+        live.clear();
+        for (const id of following) {
+          const now = server.runs.find((x) => x.id === id);
+          if (!now) continue;
+          store.upsert(now);
+          live.add(id);
+        }
+        const reqs = server.requests.length;
+        await groups.refresh(expanded, { isLive });
+        if (process.env.GROUPS_DEBUG === String(seed)) console.log('poll', step, JSON.stringify(server.requests.slice(reqs).map((q) => q.filters?.[0]?.value ?? 'probe')), JSON.stringify(ourCounts(groups)), JSON.stringify(serverCounts(server)));
+        assert.deepEqual(ourCounts(groups), serverCounts(server), `seed ${seed} step ${step}: ${JSON.stringify(server.runs.map((x) => [x.id, x.status]))} live ${[...live].join(',')} expanded ${[...expanded].join(',')}`);
+      }
+      // Nothing changes now and nothing is active: a poll is one request.
+      for (const x of server.runs) {
+        if (x.status !== Pending && x.status !== Running) continue;
+        const done = serverSet(server, x.id, { status: Completed }, ++tick);
+        if (live.has(x.id)) store.upsert(done);
+      }
+      await groups.refresh(expanded, { isLive });
+      assert.deepEqual(ourCounts(groups), serverCounts(server), `seed ${seed} settled`);
+      server.requests = [];
+      assert.equal(await groups.refresh(expanded, { isLive }), false, `seed ${seed} quiet`);
+      assert.equal(server.requests.length, 1, `seed ${seed}: a quiet poll is one request`);
+      groups.dispose();
+    }
+  });
+});
+
+/** Small seeded PRNG (xorshift) so a failing history names its seed. */
+function prng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
+
 void describe('store totals', () => {
   void test('setStatusTotals fires only on a change and clear() forgets them', () => {
     const store = new RunStore();
