@@ -111,6 +111,8 @@ export class RunGroups implements Disposable {
     this.subscriptions.push(
       store.onDidChangeRun((e) => this.onStoreChange(e)),
       store.onDidRemoveRun((id) => this.onStoreRemove(id)),
+      // Runs on a loaded page are on screen: the store must not forget them.
+      store.addPin((id) => this.placed.has(id)),
     );
   }
 

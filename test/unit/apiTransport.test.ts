@@ -247,7 +247,7 @@ void describe('errors', () => {
     const err = await failure(client(s.url).getRun('fr_1'));
     assert.equal(err.kind, 'bad_response');
     assert.equal(err.code, 'not_json');
-    assert.match(err.userMessage, /not JSON.*web page.*baseUrl/);
+    assert.match(err.userMessage, /not JSON.*web page.*apiUrl/);
   });
 
   void test('a body cut off mid-way is a bad response (a read is retried, then gives up)', async () => {
@@ -344,21 +344,28 @@ void describe('retries', () => {
       { 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 600), 'X-RateLimit-Remaining': '0' },
     ];
     const s = await server((_req, res, _b, n) => sendProblem(res, 429, 'rate_limited', undefined, {}, headers[n - 1]));
-    const c = client(s.url, { retry: { maxRetries: 0 } });
-    const a = await failure(c.getRun('fr_1'));
+    // A fresh client each time: one client holds back every call after a 429 (see rateGate.ts).
+    const fresh = () => client(s.url, { retry: { maxRetries: 0 } });
+    const a = await failure(fresh().getRun('fr_1'));
     assert.equal(a.kind, 'rate_limited');
     assert.equal(a.retryAfterMs, 7000);
     assert.match(a.userMessage, /in 7 s/);
-    const b = await failure(c.getRun('fr_1'));
+    const b = await failure(fresh().getRun('fr_1'));
     assert.ok(b.retryAfterMs !== undefined && b.retryAfterMs > 100_000 && b.retryAfterMs <= 120_000);
-    const d = await failure(c.getRun('fr_1'));
+    const d = await failure(fresh().getRun('fr_1'));
     assert.ok(d.retryAfterMs !== undefined && d.retryAfterMs > 590_000 && d.retryAfterMs <= 600_000);
   });
 
   void test('a wait longer than the deadline is not started: the caller gets the 429 at once', async () => {
     const s = await server((_req, res) => sendProblem(res, 429, 'rate_limited', undefined, {}, { 'Retry-After': '3600' }));
-    const err = await failure(client(s.url, { timeoutMs: 60_000 }).getRun('fr_1'));
+    const c = client(s.url, { timeoutMs: 60_000 });
+    const err = await failure(c.getRun('fr_1'));
     assert.equal(err.kind, 'rate_limited');
+    assert.equal(s.requests.length, 1);
+    // The next call knows the budget is spent: refused at once, nothing sent.
+    const again = await failure(c.getRun('fr_1'));
+    assert.equal(again.kind, 'rate_limited');
+    assert.ok(again.retryAfterMs !== undefined && again.retryAfterMs > 3_500_000, 'it says how long to wait');
     assert.equal(s.requests.length, 1);
   });
 });
