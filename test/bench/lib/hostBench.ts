@@ -165,7 +165,7 @@ function fullRows(full: Launch): Row[] {
     const polls = w.pollsInWindow ?? 0;
     const perPoll = polls > 0 ? w.requests / polls : NaN;
     rows.push(judged(S, 'view visible, no active runs: requests/min', perMinute(w), '/min', 2, 'lower',
-      `${w.requests} requests in a ${w.windowMs / 1000} s window (${polls} polls, ${fmt(perPoll)} requests each: a first page or a count per status group) at the default refreshInterval (15 s, doubling while nothing changes, up to 8x); ${routes(w)}; poll delay at the end ${fmt((w.pollerDelayMs ?? NaN) / 1000)} s; window focused: ${w.focused}`));
+      `${w.requests} requests in a ${w.windowMs / 1000} s window (${polls} polls, ${fmt(perPoll)} requests each: one list of the newest runs, plus the groups it shows have changed) at the default refreshInterval (15 s, doubling while nothing changes, up to 8x); ${routes(w)}; poll delay at the end ${fmt((w.pollerDelayMs ?? NaN) / 1000)} s; window focused: ${w.focused}`));
     if (Number.isFinite(perPoll)) {
       // Once the interval has grown to its cap (15 s x 8 = 120 s), a quiet view costs one poll per 2 minutes.
       const steady = (perPoll * 60) / 120;

@@ -379,8 +379,9 @@ suite('Run panel', function () {
     assert.equal(closed, true);
     assert.equal(runIdFromState({ runId: 'flowrun_1' }), 'flowrun_1');
     if (wb.canDriveWorkbench()) {
-      const text = await wb.frameText('.run-id');
-      assert.equal(text, created.id);
+      // The webview renders on its next frame: wait for the id rather than read it once.
+      let text = '';
+      await waitFor(async () => (text = await wb.frameText('.run-id')) === created.id, `the restored panel to show ${created.id} (last read: "${text}")`);
     }
   });
 
