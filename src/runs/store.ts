@@ -5,7 +5,7 @@ import { isTerminalRunStatus, toFlowRunStatus, type FlowRun, type FlowRunStatus 
 import { Emitter, type Disposable } from './emitter';
 
 /** Finished runs that nobody shows are forgotten past this many runs held. */
-export const DEFAULT_STORE_CAPACITY = 1000;
+export const DEFAULT_STORE_CAPACITY = 300;
 
 export interface RunChangeEvent {
   run: FlowRun;

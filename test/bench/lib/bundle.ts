@@ -26,18 +26,11 @@ function sizeRow(root: string, file: string, name: string, limitKb: number): Row
 async function vsixRow(root: string): Promise<Row> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-bench-vsix-'));
   const out = path.join(dir, 'flow-runs.vsix');
-  const args = ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', out];
+  // The same flags as `npm run package`.
+  const args = ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out];
   try {
-    let how = 'vsce package --no-dependencies --allow-missing-repository';
-    try {
-      await run('npx', args, root, 180_000);
-    } catch (e) {
-      // Relative image links in README.md need a base URL when package.json names no repository;
-      // a placeholder base changes only those links inside the package, not its size in any way that matters.
-      if (!/relative|repository where this extension is published|baseImagesUrl/i.test(errorText(e))) throw e;
-      await run('npx', [...args, '--baseContentUrl', 'https://example.invalid', '--baseImagesUrl', 'https://example.invalid'], root, 180_000);
-      how += ' --baseContentUrl/--baseImagesUrl <placeholder> (README.md has relative image links and package.json names no repository)';
-    }
+    const how = 'vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links';
+    await run('npx', args, root, 180_000);
     const bytes = fs.statSync(out).size;
     return info(SECTION, '.vsix package', `${kb(bytes)} KB`, kb(bytes), `${how}: ${bytes} bytes`);
   } catch (e) {
