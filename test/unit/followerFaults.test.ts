@@ -11,24 +11,13 @@ import { RunFollower } from '../../src/runs/follower';
 import { startSandbox, type FaultPlan } from '../../src/sandbox';
 import { failOnUnhandledRejection } from './helpers/guards';
 import { waitFor } from './helpers/testServer';
+import { createRng } from '../../src/sandbox/rng';
 
 failOnUnhandledRejection();
 
 const SCHEDULES = Number(process.env.FLOW_RUNS_FAULT_SCHEDULES ?? 200);
 const CONCURRENCY = 16;
 const FIRST_SEED = Number(process.env.FLOW_RUNS_FAULT_SEED ?? 1000);
-
-/** mulberry32, so the schedule itself is replayable from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Schedule {
   seed: number;
@@ -41,7 +30,8 @@ interface Schedule {
 }
 
 function makeSchedule(seed: number): Schedule {
-  const r = rng(seed);
+  // The sandbox's own seeded generator: the schedule itself replays from the seed.
+  const r = createRng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const plan: FaultPlan = {
     seed,
