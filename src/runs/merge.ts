@@ -74,8 +74,8 @@ function wholeSecondsOf(s: string): number | undefined {
 /**
  * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` with every field in range,
  * read without Date.parse or a regex (one per stream event adds up); the
- * result equals the Date.parse route. Undefined when the string has any
- * other shape (the caller falls back).
+ * result equals the Date.parse route. Undefined when the string comes in
+ * another shape (the caller falls back).
  */
 function strictIsoStamp(s: string): number | undefined {
   const n = s.length;

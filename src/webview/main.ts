@@ -48,7 +48,7 @@ function start(): void {
     scheduler.schedule();
   });
 
-  // The webview never navigates: any stray link is handed to the host.
+  // The webview never navigates; a stray link is handed to the host.
   document.addEventListener('click', (event) => {
     const a = (event.target as Element | null)?.closest?.('a');
     if (!a) return;

@@ -1,4 +1,4 @@
-// Batches renders: any number of messages between two frames cause one render.
+// Batches renders: however many messages arrive between two frames cause one render.
 
 export type FrameRequester = (callback: () => void) => unknown;
 

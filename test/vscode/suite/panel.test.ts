@@ -3,12 +3,12 @@
 // snapshot, then diffs only), and what the server holds at the end.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { FlowRunStatus, type Flow, type FlowRun, type Task } from '../../../src/api/models';
+import { FlowRunStatus, type Flow, type FlowRun } from '../../../src/api/models';
 import type { HostMessage, PanelRun, PanelTask } from '../../../src/shared/protocol';
 import { runIdFromState, type RunPanelManager } from '../../../src/views/panel/panelManager';
-import { collectTasks, toPanelRun, toPanelTask, nodeOfTask } from '../../../src/views/panel/panelModel';
 import type { RunPanel } from '../../../src/views/panel/runPanelHost';
 import { useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
+import { expectedPanelState } from '../util/panelExpect';
 import * as wb from '../util/workbench';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -153,19 +153,6 @@ suite('Run panel', function () {
     return r;
   }
 
-  /** What the panel should show for the server's final run (the same conversion the host uses). */
-  function expected(id: string): { run: PanelRun; tasks: Map<string, PanelTask> } {
-    const run = serverRun(id);
-    const serverTasks: Record<string, Task> = {};
-    for (const ref of Object.values(run.node_tasks ?? {})) {
-      const task = t.sandbox.getTask(ref.task_id);
-      if (task) serverTasks[task.id] = task;
-    }
-    const raw = collectTasks(run, serverTasks);
-    const panelRun = toPanelRun(run, raw, t.services.flows.title(run.flow_id));
-    const nodes = nodeOfTask(panelRun.nodeTasks);
-    return { run: panelRun, tasks: new Map([...raw.values()].map((task) => [task.id, toPanelTask(task, nodes.get(task.id) ?? null)])) };
-  }
 
   suiteSetup(async () => {
     t = await useSandbox({ speed: 0.5 });
@@ -221,7 +208,7 @@ suite('Run panel', function () {
     assert.equal(snapshots, 1);
     const runDiffs = panel.posted.filter((m): m is Extract<HostMessage, { type: 'run' }> => m.type === 'run');
     assert.ok(runDiffs.length > 0, 'run changes were posted');
-    const fullSize = Object.keys(expected(created.id).run).length;
+    const fullSize = Object.keys(expectedPanelState(t, created.id).run).length;
     assert.ok(runDiffs.every((m) => Object.keys(m.changes).length < fullSize), 'every run diff is partial');
     assert.ok(!JSON.stringify(panel.posted).includes(t.sandbox.defaultKey), 'the API key never reaches the webview');
 
@@ -321,7 +308,7 @@ suite('Run panel', function () {
     await settled(panel, 60_000);
     assert.ok((t.sandbox.stats().faultsInjected.drop ?? 0) > before, 'the sandbox dropped streams');
     const got = replay(panel.posted);
-    const want = expected(created.id);
+    const want = expectedPanelState(t, created.id);
     assert.deepEqual(got.run, want.run);
     assert.deepEqual(new Map([...got.tasks].sort()), new Map([...want.tasks].sort()));
     assert.ok(panel.posted.some((m) => m.type === 'connection' && (m.connection.state === 'reconnecting' || (m.connection.state === 'connecting' && m.connection.wasLive))),

@@ -17,10 +17,10 @@ import {
 import type { FaultPlan } from '../../../src/sandbox';
 import type { HostMessage, PanelRun, PanelTask } from '../../../src/shared/protocol';
 import type { RunPanelManager } from '../../../src/views/panel/panelManager';
-import { collectTasks, nodeOfTask, toPanelRun, toPanelTask } from '../../../src/views/panel/panelModel';
 import type { RunPanel } from '../../../src/views/panel/runPanelHost';
 import type { RunsTreeProvider } from '../../../src/views/runsTree';
 import { EXTENSION_ID, useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
+import { expectedPanelState } from '../util/panelExpect';
 import * as wb from '../util/workbench';
 
 const RUNS = 20;
@@ -100,17 +100,6 @@ interface DomState {
   finalOutput: string;
 }
 
-/** The user's notifications (the center lists them; toasts are hidden in this host). */
-async function notificationTexts(): Promise<string[]> {
-  if (!wb.canDriveWorkbench()) return [];
-  await vscode.commands.executeCommand('notifications.showList');
-  try {
-    await new Promise((r) => setTimeout(r, 300));
-    return await wb.texts('.notifications-center .notification-list-item');
-  } finally {
-    await vscode.commands.executeCommand('notifications.hideList');
-  }
-}
 
 function trackRejections(): { list: unknown[]; dispose(): void } {
   const list: unknown[] = [];
@@ -137,20 +126,6 @@ suite('Reliability: convergence under faults', function () {
   let tree: RunsTreeProvider;
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('flowRuns');
 
-  /** What a panel must show for the server's final run: the host's own conversion of the server's objects. */
-  function expected(id: string): { run: PanelRun; tasks: Map<string, PanelTask> } {
-    const run = t.sandbox.getRun(id);
-    assert.ok(run, `the sandbox has run ${id}`);
-    const serverTasks: Record<string, Task> = {};
-    for (const ref of Object.values(run.node_tasks ?? {})) {
-      const task = t.sandbox.getTask(ref.task_id);
-      if (task) serverTasks[task.id] = task;
-    }
-    const raw = collectTasks(run, serverTasks);
-    const panelRun = toPanelRun(run, raw, t.services.flows.title(run.flow_id));
-    const nodes = nodeOfTask(panelRun.nodeTasks);
-    return { run: panelRun, tasks: new Map([...raw.values()].map((task) => [task.id, toPanelTask(task, nodes.get(task.id) ?? null)])) };
-  }
 
   suiteSetup(async () => {
     t = await useSandbox({ speed: 0.4, seed: FAULT_SEED, keepAliveMs: 2000 });
@@ -257,7 +232,7 @@ suite('Reliability: convergence under faults', function () {
           `panel ${id} to take a fresh snapshot`, 15_000);
         await new Promise((r) => setTimeout(r, 80));
         const got = replay(panel.posted);
-        const want = expected(id);
+        const want = expectedPanelState(t, id);
         check(`${id} panel run`, got.run, want.run);
         check(`${id} panel tasks`, sorted(got.tasks), sorted(want.tasks));
         if (wb.canDriveWorkbench()) {
@@ -273,7 +248,7 @@ suite('Reliability: convergence under faults', function () {
       }
       if (wb.canDriveWorkbench()) await wb.screenshot('reliability-converged');
 
-      const toasts = (await notificationTexts()).filter((n) => /failed:|Flow Runs/i.test(n));
+      const toasts = (await wb.notificationTexts()).filter((n) => /failed:|Flow Runs/i.test(n));
       const faults = Object.values(stats.faultsInjected).reduce((a, b) => a + b, 0);
       recordFigures('convergence', {
         runsFollowed: ids.length,
@@ -319,7 +294,7 @@ suite('Reliability: convergence under faults', function () {
     await waitFor(() => panel.isReady, 'the webview');
     await waitFor(() => replay(panel.posted).run?.statusName === 'Completed', 'the panel to be told Completed');
     const got = replay(panel.posted);
-    const want = expected(created.id);
+    const want = expectedPanelState(t, created.id);
     assert.deepEqual(got.run, want.run);
     assert.equal(got.tasks.size, 500);
     assert.deepEqual(sorted(got.tasks), sorted(want.tasks));
@@ -512,7 +487,7 @@ suite('Reliability: bad input from the server', function () {
         assert.deepEqual(d.nodes, { a: 'unknown', b: 'unknown' });
         await wb.screenshot('reliability-unknown-status');
       }
-      const errors = (await notificationTexts()).filter((n) => /failed:/i.test(n));
+      const errors = (await wb.notificationTexts()).filter((n) => /failed:/i.test(n));
       assert.deepEqual(errors, []);
       assert.deepEqual(rejections.list.map(String), []);
     } finally {

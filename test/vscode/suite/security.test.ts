@@ -114,16 +114,6 @@ function hits(text: string): string[] {
   return KEYS.filter((k) => text.includes(k));
 }
 
-async function notificationTexts(): Promise<string[]> {
-  if (!wb.canDriveWorkbench()) return [];
-  await vscode.commands.executeCommand('notifications.showList');
-  try {
-    await new Promise((r) => setTimeout(r, 300));
-    return await wb.texts('.notifications-center .notification-list-item');
-  } finally {
-    await vscode.commands.executeCommand('notifications.hideList');
-  }
-}
 
 suite('Security', function () {
   this.timeout(120_000);
@@ -176,7 +166,7 @@ suite('Security', function () {
       assert.equal(view.message, problem, 'the view says why');
       const stored = await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', SECRET);
       assert.equal(stored, false, 'no key is stored for a refused URL');
-      errorTexts.push(problem, ...(await notificationTexts()));
+      errorTexts.push(problem, ...(await wb.notificationTexts()));
       // Nothing can be sent: without a client there is no request to make (the transport refuses too: unit tests).
     } finally {
       await pointAt(sandboxUrl);
@@ -206,7 +196,7 @@ suite('Security', function () {
       }
       assert.ok(redirector.requests.length >= 1, 'the configured host was asked');
       assert.deepEqual(other.requests, [], 'the other host got no request at all, so no key');
-      const texts = await notificationTexts();
+      const texts = await wb.notificationTexts();
       errorTexts.push(...texts);
       if (wb.canDriveWorkbench()) assert.ok(texts.some((n) => /another host \(127\.0\.0\.2/.test(n)), `the user is told why: ${texts.join(' | ')}`);
     } finally {
@@ -378,7 +368,7 @@ suite('Security', function () {
     assert.ok(!offline.ok && /Could not reach/.test(offline.message), `network: ${offline.ok ? '' : offline.message}`);
     say(offline);
     await vscode.commands.executeCommand('flowRuns.refresh');
-    errorTexts.push(...(await notificationTexts()));
+    errorTexts.push(...(await wb.notificationTexts()));
     assert.ok(errorTexts.length >= 6, `error texts were collected: ${errorTexts.length}`);
     for (const p of manager.list()) keepMessages(p);
 

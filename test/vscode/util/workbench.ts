@@ -2,6 +2,7 @@
 // Each call goes to the launcher's control server (FLOW_RUNS_TEST_CONTROL_URL), which uses
 // playwright on the browser page that shows this very workbench. Text lookups search the page
 // and every frame in it, webviews included; they wait for a visible match up to `timeoutMs`.
+import * as vscode from 'vscode';
 
 export interface WaitOptions {
   /** How long to wait for a visible match (default 10 s). */
@@ -135,4 +136,20 @@ export function frameEvaluate(expression: string, opts: WebviewOptions = {}): Pr
 /** The rendered text (innerText) of `selector` (default body) in a visible webview's inner frame. */
 export function frameText(selector = 'body', opts: WebviewOptions = {}): Promise<string> {
   return call('frameText', { selector, ...opts }, isString);
+}
+
+/**
+ * The user's notifications as the Notifications center lists them (toasts are
+ * hidden while the smoke-test driver runs, the center is not). Empty when the
+ * workbench cannot be driven.
+ */
+export async function notificationTexts(): Promise<string[]> {
+  if (!canDriveWorkbench()) return [];
+  await vscode.commands.executeCommand('notifications.showList');
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    return await texts('.notifications-center .notification-list-item');
+  } finally {
+    await vscode.commands.executeCommand('notifications.hideList');
+  }
 }
