@@ -19,7 +19,7 @@ import {
   isTerminalRunStatus, isTerminalTaskStatus, toFlowRunStatus, toTaskStatus, type FlowRun, type Task,
 } from '../api/models';
 import { Emitter, type Event } from './emitter';
-import { applyPartial, replaceObject, stampOf, type MergeGuards, type Merged } from './merge';
+import { applyPartial, changedKeys, replaceObject, stampOf, type MergeGuards, type Merged } from './merge';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'stopped';
 
@@ -391,7 +391,9 @@ export class RunFollower {
         if (this.finished) return;
         const c = this.applyRun(run, undefined, undefined);
         const ids = this.tasksToFetch('all');
-        await this.fetchTasks(ids, this.lifetime.signal);
+        // The run is over: these answers are the server's last word, so they replace what we hold
+        // even where a summary carried a later stamp.
+        await this.fetchTasks(ids, this.lifetime.signal, true);
         if (this.finished) return;
         this.emit(c.runFields, [...new Set([...c.taskIds, ...ids])], true);
         this.settle('ended');
@@ -497,11 +499,14 @@ export class RunFollower {
     return { runFields: merged.changed, taskIds };
   }
 
-  private applyTask(task: Task): boolean {
+  private applyTask(task: Task, authoritative = false): boolean {
     const key = `task:${task.id}`;
-    const merged = replaceObject(this.view.tasks[task.id], task, taskGuards(this.stamps.get(key)));
+    const merged = authoritative
+      ? { value: task, changed: changedKeys(this.view.tasks[task.id], task) }
+      : replaceObject(this.view.tasks[task.id], task, taskGuards(this.stamps.get(key)));
     if (!merged) return false;
     this.incomplete.delete(task.id);
+    if (authoritative) this.stamps.delete(key);
     this.bumpStamp(key, task);
     if (!merged.changed.length) return false;
     this.view.tasks = { ...this.view.tasks, [task.id]: merged.value };
@@ -546,7 +551,8 @@ export class RunFollower {
     const ids: string[] = [];
     for (const ref of Object.values(this.view.run?.node_tasks ?? {})) {
       const id = ref?.task_id;
-      if (typeof id !== 'string' || id === '' || this.fetching.has(id) || ids.includes(id)) continue;
+      // The final picture fetches every task again, even one a background fetch started earlier.
+      if (typeof id !== 'string' || id === '' || (which !== 'all' && this.fetching.has(id)) || ids.includes(id)) continue;
       const held = this.view.tasks[id];
       const lacking = held === undefined || this.incomplete.has(id);
       const unfinished = held !== undefined && !isTerminalTaskStatus(toTaskStatus(held.status));
@@ -555,13 +561,13 @@ export class RunFollower {
     return ids;
   }
 
-  private async fetchTasks(ids: string[], signal: AbortSignal): Promise<string[]> {
+  private async fetchTasks(ids: string[], signal: AbortSignal, authoritative = false): Promise<string[]> {
     const got: string[] = [];
     await Promise.all(ids.map(async (id) => {
       this.fetching.add(id);
       try {
         const task = await this.api.getTask(id, { signal });
-        if (!signal.aborted && this.applyTask(task)) got.push(id);
+        if (!signal.aborted && this.applyTask(task, authoritative)) got.push(id);
       } catch (e) {
         // A key without apps:read, a deleted task or a flaky read: the run view still stands.
         if (!signal.aborted) this.logger.debug(`[follow ${this.runId}] task ${id}: ${e instanceof Error ? e.message : String(e)}`);

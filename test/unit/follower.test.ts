@@ -39,6 +39,22 @@ void describe('run follower', () => {
     assert.equal(api.openStreams, 0);
   });
 
+  void test('the final GET of each task is the last word, even over a summary stamped later', async () => {
+    const api = new FakeApi(makeRun({ node_tasks: { a: { task_id: 't_a' } } }));
+    api.tasks.set('t_a', makeTask('t_a', 'running', 2));
+    const { f } = await live(api);
+    await waitFor(() => f.view.tasks.t_a !== undefined);
+    // A summary on the run stream carries a stamp a hair later than the task's own final record.
+    api.latest('run').partial({ node_tasks: { a: { task_id: 't_a', task: { id: 't_a', status: 'completed', updated_at: at(9) } } }, updated_at: at(9) }, ['node_tasks', 'updated_at']);
+    const final = makeTask('t_a', 'completed', 8, { events: [{ id: 'e1', created_at: at(8), event_time: at(8), task_id: 't_a', status: 'completed' }] });
+    api.tasks.set('t_a', final);
+    api.run = makeRun({ status: 3, updated_at: at(10), node_tasks: { a: { task_id: 't_a' } } });
+    api.latest('run').partial({ status: 3, updated_at: at(10) }, ['status', 'updated_at']);
+    const view = await f.done;
+    assert.equal(view.state, 'ended');
+    assert.deepEqual(view.tasks.t_a, final, 'the task equals the server\'s final record, events included');
+  });
+
   void test('events that arrive while the GET is in flight are applied on top of it', async () => {
     const api = new FakeApi(makeRun({ node_statuses: { a: 'running', b: 'pending' } }));
     let open!: () => void;
