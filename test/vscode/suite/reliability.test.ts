@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import * as vscode from 'vscode';
 import {
   FlowRunStatus, LogType, TaskStatus, isTerminalRunStatus, toFlowRunStatus, type Flow, type FlowRun, type Task,
@@ -293,8 +294,10 @@ suite('Reliability: convergence under faults', function () {
     panel.reveal();
     await waitFor(() => panel.isReady, 'the webview');
     await waitFor(() => replay(panel.posted).run?.statusName === 'Completed', 'the panel to be told Completed');
-    const got = replay(panel.posted);
     const want = expectedPanelState(t, created.id);
+    // The host posts in batches on a timer: wait for the last batch (500 tasks) before comparing.
+    await waitFor(() => isDeepStrictEqual(sorted(replay(panel.posted).tasks), sorted(want.tasks)), 'the panel to be told every final task', 30_000).catch(() => undefined);
+    const got = replay(panel.posted);
     assert.deepEqual(got.run, want.run);
     assert.equal(got.tasks.size, 500);
     assert.deepEqual(sorted(got.tasks), sorted(want.tasks));
