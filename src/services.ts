@@ -5,6 +5,7 @@ import type { FlowRun } from './api/models';
 import { Session } from './auth/session';
 import { FlowCatalog } from './runs/flowCatalog';
 import { FollowerRegistry } from './runs/followers';
+import { RecentSet } from './runs/recentSet';
 import { RunStore } from './runs/store';
 
 export interface Services {
@@ -33,7 +34,8 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const flows = new FlowCatalog(() => session.current());
   const followers = new FollowerRegistry(() => session.current(), { logger: log });
   const started = new vscode.EventEmitter<FlowRun>();
-  const startedHere = new Set<string>();
+  // Runs of a session are many; a run started 1,000 starts ago has long finished and been announced.
+  const startedHere = new RecentSet<string>(1000);
 
   // A followed run's news goes into the store, so the tree moves it at once.
   const fromFollowers = followers.onDidChangeRun((run) => store.upsert(run));

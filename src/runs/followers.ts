@@ -61,6 +61,13 @@ export class FollowerRegistry {
 
   acquire(runId: string): FollowerHandle {
     let entry = this.entries.get(runId);
+    if (entry?.follower.view.state === 'failed') {
+      // A Retry (or a view opening) after a 401/403/404: start afresh. Holders of the failed
+      // follower keep it (it holds no socket); their release no longer counts down this run.
+      entry.subscription.dispose();
+      this.entries.delete(runId);
+      entry = undefined;
+    }
     if (!entry) {
       const follower = new RunFollower(this.api() ?? keylessApi(), runId, this.opts);
       const subscription = follower.onDidChange((change) => {

@@ -2,6 +2,10 @@
 // group, each group's server total, and its cursor. Pages come from the
 // server (a status filter per group, newest first); the store's change events
 // move runs between groups at once and keep the totals honest in between.
+// Each group holds at most the pages the user asked for (pages x page size):
+// runs that arrive live push the oldest out of the window, so a long session
+// holds a bounded number of runs, and "Load more…" then goes on from the
+// oldest run shown (keyset: created_at <= it) instead of a stale cursor.
 // A poll costs one request while nothing changes: the newest runs, compared
 // with what we hold; groups are asked again only when something differs.
 import {
@@ -9,6 +13,7 @@ import {
   type FlowRun, type ListFilter, type ListPage, type ListRequest,
 } from '../api/models';
 import { Emitter, type Disposable } from './emitter';
+import { compareTimes } from './merge';
 import type { RunChangeEvent, RunStore } from './store';
 
 /** The groups in the order the tree shows them. Unknown is shown only when it has runs. */
@@ -50,6 +55,8 @@ interface MutableGroup {
   loaded: boolean;
   hasNext: boolean;
   cursor: string | undefined;
+  /** Runs left the window since the cursor was read: the next page starts at the oldest run shown. */
+  keyset: boolean;
   pages: number;
   ids: Set<string>;
   inFlight: Promise<void> | undefined;
@@ -81,6 +88,8 @@ export class RunGroups implements Disposable {
   private readonly placed = new Map<string, FlowRunStatus>();
   /** Ids being written by a page right now: their store events are not "new runs". */
   private readonly applying = new Set<string>();
+  /** Groups changed while a page was being written, to trim when it is done. */
+  private readonly toTrim = new Set<FlowRunStatus>();
   private readonly changed = new Emitter<GroupsChange>();
   private readonly subscriptions: Disposable[] = [];
   private filterFlowId: string | undefined;
@@ -201,8 +210,53 @@ export class RunGroups implements Disposable {
   loadMore(status: FlowRunStatus): Promise<void> {
     const g = this.group(status);
     if (!g.loaded) return this.fetchPage(g, undefined);
-    if (!g.hasNext || !g.cursor) return Promise.resolve();
-    return this.fetchPage(g, g.cursor);
+    if (!g.hasNext) return Promise.resolve();
+    if (g.keyset) {
+      const oldest = this.oldestShown(g);
+      if (oldest) return this.fetchPage(g, { before: oldest.created_at });
+    }
+    if (!g.cursor) return Promise.resolve();
+    return this.fetchPage(g, { cursor: g.cursor });
+  }
+
+  /** How many runs the group may hold: the pages asked for (one before the first). */
+  private windowOf(g: MutableGroup): number {
+    return Math.max(1, g.pages) * this.pageSizeValue;
+  }
+
+  private oldestShown(g: MutableGroup): FlowRun | undefined {
+    let oldest: FlowRun | undefined;
+    for (const id of g.ids) {
+      const run = this.store.get(id);
+      if (run && (!oldest || newestFirst(run, oldest) > 0)) oldest = run;
+    }
+    return oldest;
+  }
+
+  /** Whether a run placed in the group would stay in its window (not older than all of a full window). */
+  private fits(g: MutableGroup, run: FlowRun): boolean {
+    if (g.ids.size < this.windowOf(g)) return true;
+    const oldest = this.oldestShown(g);
+    return !oldest || newestFirst(run, oldest) < 0;
+  }
+
+  /** Drops the oldest runs past the group's window; "Load more…" brings them back by keyset. */
+  private trim(g: MutableGroup, change: ChangeSet): void {
+    const window = this.windowOf(g);
+    if (g.ids.size <= window) return;
+    const held: FlowRun[] = [];
+    const missing: string[] = [];
+    for (const id of g.ids) {
+      const run = this.store.get(id);
+      if (run) held.push(run);
+      else missing.push(id);
+    }
+    held.sort(newestFirst);
+    const drop = [...missing, ...held.slice(Math.max(0, window - missing.length)).map((r) => r.id)]
+      .slice(0, g.ids.size - window);
+    for (const id of drop) this.unplace(id, change);
+    g.keyset = true;
+    g.hasNext = true;
   }
 
   /**
@@ -267,7 +321,7 @@ export class RunGroups implements Disposable {
       if (held) {
         const heldStatus = toFlowRunStatus(held.status);
         // The store may be ahead of the list (a stream): then the store is right.
-        if (held.updated_at && item.updated_at && item.updated_at < held.updated_at) {
+        if (held.updated_at && item.updated_at && compareTimes(item.updated_at, held.updated_at) < 0) {
           inPage.set(item.id, heldStatus);
           continue;
         }
@@ -281,7 +335,7 @@ export class RunGroups implements Disposable {
       inPage.set(item.id, status);
       seen.set(item.id, { status, updatedAt: item.updated_at });
       const before = this.seen.get(item.id);
-      if (before === undefined && this.newestCreated !== undefined && item.created_at > this.newestCreated) {
+      if (before === undefined && this.newestCreated !== undefined && compareTimes(item.created_at, this.newestCreated) > 0) {
         // Created after every answer we counted: new, even if another run left and the sum stayed.
         changed = true;
         affected.add(status);
@@ -366,7 +420,7 @@ export class RunGroups implements Disposable {
   private noteCreated(items: readonly FlowRun[]): void {
     for (const item of items) {
       const at = item?.created_at;
-      if (typeof at === 'string' && (this.newestCreated === undefined || at > this.newestCreated)) this.newestCreated = at;
+      if (typeof at === 'string' && (this.newestCreated === undefined || compareTimes(at, this.newestCreated) > 0)) this.newestCreated = at;
     }
   }
 
@@ -389,6 +443,7 @@ export class RunGroups implements Disposable {
     this.generation++;
     for (const status of GROUP_ORDER) this.groups.set(status, emptyGroup(status));
     this.placed.clear();
+    this.toTrim.clear();
     this.seen = new Map();
     this.newestCreated = undefined;
     this.stale = false;
@@ -411,28 +466,40 @@ export class RunGroups implements Disposable {
     return req;
   }
 
-  private request(status: FlowRunStatus, limit: number, cursor?: string): ListRequest {
+  private request(status: FlowRunStatus, limit: number, from?: PageStart): ListRequest {
     const filters: ListFilter[] = [{ field: 'status', operator: 'eq', value: status }];
     if (this.filterFlowId) filters.push({ field: 'flow_id', operator: 'eq', value: this.filterFlowId });
+    // lte, not lt: runs created in the same instant as the oldest shown are not skipped (the ones shown come again and are known).
+    if (from && 'before' in from) filters.push({ field: 'created_at', operator: 'lte', value: from.before });
     const req: ListRequest = { limit, filters, sort: [{ field: 'created_at', dir: 'desc' }] };
-    if (cursor) req.cursor = cursor;
+    if (from && 'cursor' in from) req.cursor = from.cursor;
     return req;
   }
 
-  private fetchPage(g: MutableGroup, cursor: string | undefined): Promise<void> {
+  private fetchPage(g: MutableGroup, from: PageStart | undefined): Promise<void> {
     if (g.inFlight) return g.inFlight;
     const generation = this.generation;
     const run = async (): Promise<void> => {
-      const page = await this.list(this.request(g.status, this.pageSizeValue, cursor));
+      const asked = new Set(g.ids);
+      const page = await this.list(this.request(g.status, this.pageSizeValue, from));
       if (generation !== this.generation) return;
       this.noteCreated(page.items);
-      const before = cursor === undefined ? 0 : g.ids.size;
+      const before = from === undefined ? 0 : g.ids.size;
       const change = this.applyItems(g.status, page.items);
+      // A cursor's start is not a date we know; a first or keyset page's range is.
+      if (from === undefined || 'before' in from) this.dropLeft(g, page, from?.before, asked, change);
       g.loaded = true;
       g.pages++;
-      g.hasNext = page.has_next && !!page.next_cursor && page.items.length > 0;
-      g.cursor = page.next_cursor ?? undefined;
-      this.setTotal(g, totalOf(page, before), change);
+      if (from && 'before' in from) {
+        // The page's cursor and total are those of the created_at filter: the next page starts at the oldest shown again.
+        g.hasNext = page.has_next && page.items.length > 0;
+        if (!page.has_next && page.total_items === undefined) this.setTotal(g, g.ids.size, change);
+      } else {
+        g.hasNext = page.has_next && !!page.next_cursor && page.items.length > 0;
+        g.cursor = page.next_cursor ?? undefined;
+        if (from === undefined) g.keyset = false;
+        this.setTotal(g, totalOf(page, before), change);
+      }
       change.groups.add(g.status);
       this.emit(change);
     };
@@ -444,23 +511,46 @@ export class RunGroups implements Disposable {
   }
 
   private async refetchFirstPage(g: MutableGroup, generation: number): Promise<void> {
+    const asked = new Set(g.ids);
     const page = await this.list(this.request(g.status, this.pageSizeValue));
     if (generation !== this.generation) return;
     this.noteCreated(page.items);
     const change = this.applyItems(g.status, page.items);
+    this.dropLeft(g, page, undefined, asked, change);
     if (g.pages <= 1) {
       g.hasNext = page.has_next && !!page.next_cursor && page.items.length > 0;
       g.cursor = page.next_cursor ?? undefined;
-      if (!page.has_next) {
-        // The whole group came back: runs we still place here have left it on the server.
-        const seen = new Set(page.items.map((r) => r.id));
-        for (const id of [...g.ids]) {
-          if (!seen.has(id)) this.unplace(id, change);
-        }
-      }
+      g.keyset = false;
     }
     this.setTotal(g, totalOf(page, 0), change);
     this.emit(change);
+  }
+
+  /**
+   * A page lists every run of its group from `upTo` (created_at, inclusive;
+   * none: the newest) down to its oldest item (to the end without a next
+   * page). Runs we placed here before asking, inside that range but not in
+   * the page, have left the group on the server (or were deleted): they go.
+   */
+  private dropLeft(g: MutableGroup, page: ListPage<FlowRun>, upTo: string | undefined, asked: ReadonlySet<string>, change: ChangeSet): void {
+    const listed = new Set<string>();
+    let oldest: string | undefined;
+    for (const item of page.items) {
+      if (!item || typeof item.id !== 'string') continue;
+      listed.add(item.id);
+      if (oldest === undefined || compareTimes(item.created_at, oldest) < 0) oldest = item.created_at;
+    }
+    // With a next page, runs as old as the oldest item may be on it (same instant): only newer ones are certain.
+    const above = page.has_next ? oldest : undefined;
+    if (page.has_next && above === undefined) return;
+    for (const id of [...g.ids]) {
+      if (listed.has(id) || !asked.has(id)) continue;
+      const created = this.store.get(id)?.created_at;
+      if (created === undefined) continue;
+      if (upTo !== undefined && compareTimes(created, upTo) > 0) continue;
+      if (above !== undefined && compareTimes(created, above) <= 0) continue;
+      this.unplace(id, change);
+    }
   }
 
   private async count(g: MutableGroup, generation: number): Promise<void> {
@@ -500,8 +590,10 @@ export class RunGroups implements Disposable {
     const status = toFlowRunStatus(run.status);
     const from = this.placed.get(run.id);
     const change = newChange();
+    // A page's own runs are placed whatever their age (its page widens the window); a live change only when it is in view.
+    const inView = this.applying.has(run.id) || this.fits(this.group(status), run);
     if (from === undefined) {
-      this.place(run.id, status, change);
+      if (inView) this.place(run.id, status, change);
       if (!this.applying.has(run.id)) {
         const before = previous ? toFlowRunStatus(previous.status) : undefined;
         if (before !== undefined && before !== status) {
@@ -514,7 +606,8 @@ export class RunGroups implements Disposable {
         }
       }
     } else if (from !== status) {
-      this.place(run.id, status, change);
+      if (inView) this.place(run.id, status, change);
+      else this.unplace(run.id, change);
       // A page that moves a run while this poll reads both groups' totals: the server's counts already say so.
       const fromPage = this.applying.has(run.id) && this.reading !== undefined;
       if (!(fromPage && this.reading?.has(from))) this.adjust(from, -1, change);
@@ -576,6 +669,12 @@ export class RunGroups implements Disposable {
   }
 
   private emit(change: ChangeSet): void {
+    // While a page is being written its window is not yet widened: trim once it is.
+    for (const s of change.groups) this.toTrim.add(s);
+    if (this.applying.size === 0) {
+      for (const s of this.toTrim) this.trim(this.group(s), change);
+      this.toTrim.clear();
+    }
     if (change.groups.size === 0 && change.runs.size === 0 && !change.root) return;
     this.changed.fire({ groups: [...change.groups], runs: [...change.runs], root: change.root });
   }
@@ -594,6 +693,9 @@ export class RunGroups implements Disposable {
   }
 }
 
+/** Where a page starts: the server's cursor, or the oldest run shown (keyset). */
+type PageStart = { cursor: string } | { before: string };
+
 interface ChangeSet {
   groups: Set<FlowRunStatus>;
   runs: Set<string>;
@@ -605,7 +707,7 @@ function newChange(): ChangeSet {
 }
 
 function emptyGroup(status: FlowRunStatus): MutableGroup {
-  return { status, total: undefined, loaded: false, hasNext: false, cursor: undefined, pages: 0, ids: new Set(), inFlight: undefined };
+  return { status, total: undefined, loaded: false, hasNext: false, cursor: undefined, keyset: false, pages: 0, ids: new Set(), inFlight: undefined };
 }
 
 function clampPageSize(n: number): number {
@@ -626,6 +728,7 @@ function totalOf(page: ListPage<FlowRun>, before: number): number | undefined {
 
 /** created_at descending; ties by id so the order is stable. */
 export function newestFirst(a: FlowRun, b: FlowRun): number {
-  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  const byTime = compareTimes(b.created_at, a.created_at);
+  if (byTime !== 0) return byTime;
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }

@@ -33,6 +33,19 @@ export function parseStamp(at: string): number | undefined {
   return ms * 1000 + (sub ? Number(sub[1].padEnd(3, '0')) : 0);
 }
 
+/**
+ * Orders two ISO timestamps by time, not by text: servers trim trailing zeros
+ * of the fraction (".1Z" is later than ".12Z" as text). Anything that is not
+ * a date compares as text.
+ */
+export function compareTimes(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = parseStamp(a);
+  const y = parseStamp(b);
+  if (x !== undefined && y !== undefined && x !== y) return x < y ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The digit at `i`, or -1. */
 function digit(s: string, i: number): number {
   const c = s.charCodeAt(i) - 48;

@@ -3,6 +3,7 @@
 // here and listen to its events instead of fetching.
 import { isTerminalRunStatus, toFlowRunStatus, type FlowRun, type FlowRunStatus } from '../api/models';
 import { Emitter, type Disposable } from './emitter';
+import { compareTimes } from './merge';
 
 /** Finished runs that nobody shows are forgotten past this many runs held. */
 export const DEFAULT_STORE_CAPACITY = 300;
@@ -54,7 +55,7 @@ export class RunStore {
   /** Keeps the newer of what we hold and what arrived (by updated_at), and fires only on a real change. */
   upsert(run: FlowRun): void {
     const previous = this.runs.get(run.id);
-    if (previous && previous.updated_at && run.updated_at && run.updated_at < previous.updated_at) return;
+    if (previous && previous.updated_at && run.updated_at && compareTimes(run.updated_at, previous.updated_at) < 0) return;
     if (previous && sameRun(previous, run)) return;
     // Re-inserting keeps the map in least-recently-updated order for eviction.
     this.runs.delete(run.id);

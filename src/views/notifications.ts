@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { FlowRunStatus, isTerminalRunStatus, toFlowRunStatus, type FlowRun } from '../api/models';
 import type { FollowerHandle } from '../runs/followers';
+import { RecentSet } from '../runs/recentSet';
 import type { Services } from '../services';
 import { formatDuration, runDuration } from './runText';
 
@@ -37,10 +38,12 @@ function message(run: FlowRun, title: string): { text: string; level: 'info' | '
   }
 }
 
+const SHOWN_KEPT = 200;
+
 export function register(context: vscode.ExtensionContext, services: Services): void {
   const watching = new Map<string, FollowerHandle>();
-  const announced = new Set<string>();
-  /** Texts shown so far (tests read them; no DOM scraping needed for the wording). */
+  const announced = new RecentSet<string>(1000);
+  /** The last texts shown (tests read them; no DOM scraping needed for the wording). */
   const shown: string[] = [];
   services.testing.set('notificationsShown', shown);
 
@@ -89,6 +92,7 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     const title = services.flows.title(run.flow_id) ?? run.flow_id;
     const { text, level } = message(run, title);
     shown.push(text);
+    if (shown.length > SHOWN_KEPT) shown.splice(0, shown.length - SHOWN_KEPT);
     const show = level === 'error' ? vscode.window.showErrorMessage
       : level === 'warning' ? vscode.window.showWarningMessage
         : vscode.window.showInformationMessage;

@@ -1,5 +1,5 @@
-// The chaos parts that must run inside a real VS Code (test/vscode/chaos/suite/*.test.ts,
-// today the one-minute rate-limit test), launched the way `npm run test:vscode` launches
+// The chaos parts that must run inside a real VS Code (test/vscode/chaos/suite/*.test.ts:
+// the one-minute rate-limit test and the soak in the extension host), launched the way `npm run test:vscode` launches
 // the fast suites: @vscode/test-electron's runTests with our launcher standing in for the
 // VS Code binary, but with this folder's own mocha entry (out/test/vscode/chaos/index.js).
 import { test } from 'node:test';
@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { provisionVSCode } from '../vscode/host/provision';
 import { readTestResult } from '../vscode/host/testResult';
+import { SOAK_SECONDS } from './soakKit';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const vscodeOut = path.join(repo, 'out', 'test', 'vscode');
@@ -24,7 +25,10 @@ function launcherExecutable(): string {
   return file;
 }
 
-test('chaos suites inside VS Code (rate limits)', { timeout: 15 * 60_000 }, async () => {
+// The soak, plus the rate-limit minute, start-up and slack.
+const TIMEOUT_MS = (SOAK_SECONDS + 15 * 60) * 1000;
+
+test('chaos suites inside VS Code (rate limits, soak)', { timeout: TIMEOUT_MS }, async () => {
   const entry = path.join(vscodeOut, 'chaos', 'index.js');
   assert.ok(fs.existsSync(entry), `${entry} is built (npm run build)`);
   const paths = await provisionVSCode();
@@ -42,6 +46,8 @@ test('chaos suites inside VS Code (rate limits)', { timeout: 15 * 60_000 }, asyn
         FLOW_RUNS_VSCODE_NODE: paths.node24,
         FLOW_RUNS_VSCODE_SERVER_MAIN: paths.serverMain,
         FLOW_RUNS_CHROMIUM: paths.chromium,
+        FLOW_RUNS_SOAK_SECONDS: String(SOAK_SECONDS),
+        FLOW_RUNS_TEST_TIMEOUT_MS: String(TIMEOUT_MS),
       },
     }).catch(() => 1);
     const result = readTestResult(resultFile);

@@ -265,6 +265,30 @@ void describe('follower registry', () => {
     await reg.dispose();
   });
 
+  void test('acquiring a failed follower starts a fresh one (Retry), even while another view holds the failed one', async () => {
+    const api = new FakeApi(makeRun());
+    api.connectError = new ApiError({ kind: 'forbidden', status: 403, userMessage: 'no' });
+    const reg = new FollowerRegistry(() => api, fast);
+    const tree = reg.acquire('fr_1');
+    const panel = reg.acquire('fr_1');
+    assert.equal((await panel.follower.done).state, 'failed');
+    api.connectError = undefined;
+    // The panel's Retry: let go, take again, while the tree still holds the failed follower.
+    panel.release();
+    const retried = reg.acquire('fr_1');
+    assert.notEqual(retried.follower, tree.follower, 'a fresh follower');
+    await waitFor(() => retried.follower.view.state === 'live');
+    assert.equal(reg.size, 1);
+    tree.release();
+    assert.equal(reg.size, 1, 'the failed follower\'s holder no longer counts down the fresh one');
+    assert.equal(api.openStreams, 2);
+    retried.release();
+    assert.equal(reg.size, 0);
+    await retried.follower.done;
+    assert.equal(api.openStreams, 0);
+    await reg.dispose();
+  });
+
   void test('without a client every follower fails with a "set a key" error', async () => {
     const reg = new FollowerRegistry(() => undefined);
     const h = reg.acquire('fr_1');

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FlowRunStatus, type FlowRun } from '../../src/api/models';
+import { newestFirst } from '../../src/runs/groups';
+import { RecentSet } from '../../src/runs/recentSet';
 import { RunStore } from '../../src/runs/store';
 
 function run(id: string, status: FlowRunStatus, updated = '2026-11-28T10:00:00.000000Z'): FlowRun {
@@ -18,6 +20,28 @@ void describe('run store', () => {
     store.upsert(run('a', FlowRunStatus.Running, '2026-11-28T10:00:02.000000Z'));
     assert.equal(store.get('a')?.status, FlowRunStatus.Running);
     assert.equal(fired, 1);
+  });
+
+  void test('times compare as times: a fraction with its trailing zeros trimmed is not "later" as text', () => {
+    const store = new RunStore();
+    store.upsert(run('a', FlowRunStatus.Completed, '2026-11-28T10:00:00.12Z'));
+    // 10:00:00.1 is earlier than 10:00:00.12, though ".1Z" sorts after ".12Z" as text.
+    store.upsert(run('a', FlowRunStatus.Running, '2026-11-28T10:00:00.1Z'));
+    assert.equal(store.get('a')?.status, FlowRunStatus.Completed);
+    const older = run('old', FlowRunStatus.Completed, '2026-11-28T10:00:00.1Z');
+    const newer = run('new', FlowRunStatus.Completed, '2026-11-28T10:00:00.12Z');
+    assert.deepEqual([older, newer].sort(newestFirst).map((r) => r.id), ['new', 'old']);
+  });
+
+  void test('a RecentSet keeps its newest entries only; re-adding makes an entry new again', () => {
+    const set = new RecentSet<string>(3);
+    for (const id of ['a', 'b', 'c']) set.add(id);
+    set.add('a');
+    set.add('d');
+    assert.deepEqual([...set], ['c', 'a', 'd']);
+    for (let i = 0; i < 1000; i++) set.add(`r${i}`);
+    assert.equal(set.size, 3);
+    assert.ok(set.has('r999') && !set.has('a'));
   });
 
   void test('past its capacity it forgets the oldest finished runs, never active or pinned ones', () => {

@@ -16,7 +16,7 @@ function run(id: string, status: FlowRunStatus, minute: number, extra: Partial<F
   };
 }
 
-/** A list endpoint over an array: status / flow_id eq filters, created_at desc, index cursors. */
+/** A list endpoint over an array: eq and (ISO dates) lte filters, created_at desc, index cursors. */
 class FakeServer {
   requests: ListRequest[] = [];
   fail: Error | undefined;
@@ -28,7 +28,10 @@ class FakeServer {
     if (this.fail) return Promise.reject(this.fail);
     let items = [...this.runs];
     for (const f of req.filters ?? []) {
-      items = items.filter((r) => (r as unknown as Record<string, unknown>)[f.field] === f.value);
+      const value = (r: FlowRun): unknown => (r as unknown as Record<string, unknown>)[f.field];
+      if (f.operator === 'eq') items = items.filter((r) => value(r) === f.value);
+      else if (f.operator === 'lte') items = items.filter((r) => String(value(r)) <= String(f.value));
+      else throw new Error(`the fake server has no ${f.operator} filter`);
     }
     items.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
     const start = req.cursor ? Number(req.cursor) : 0;
@@ -98,6 +101,54 @@ void describe('run groups', () => {
     assert.equal(ids[22], 'c0');
     assert.equal(server.requests.length, 5, '23 runs in pages of 5');
     assert.equal(groups.state(FlowRunStatus.Completed).total, 23);
+  });
+
+  void test('live arrivals push the oldest runs out of the window; Load more goes on from the oldest shown', async () => {
+    const { groups, server, store } = setup(many(12, FlowRunStatus.Completed, 'c'), 5);
+    await groups.refresh(new Set([FlowRunStatus.Completed]));
+    assert.deepEqual(groups.runsOf(FlowRunStatus.Completed).map((r) => r.id), ['c11', 'c10', 'c9', 'c8', 'c7']);
+    // Seven runs start and finish while the user watches (streams bring them, as Run Flow's runs).
+    for (let i = 0; i < 7; i++) {
+      const fresh = run(`n${i}`, FlowRunStatus.Running, 30 + i);
+      server.runs.push(fresh);
+      store.upsert(fresh);
+      store.upsert(serverSet(server, fresh.id, { status: FlowRunStatus.Completed }, i + 1));
+    }
+    const shown = groups.runsOf(FlowRunStatus.Completed).map((r) => r.id);
+    assert.deepEqual(shown, ['n6', 'n5', 'n4', 'n3', 'n2'], 'the window stays one page: the newest five');
+    assert.equal(groups.state(FlowRunStatus.Completed).hasNext, true);
+    assert.equal(groups.state(FlowRunStatus.Completed).total, 19);
+    server.requests = [];
+    let guard = 0;
+    while (groups.state(FlowRunStatus.Completed).hasNext && guard++ < 20) await groups.loadMore(FlowRunStatus.Completed);
+    const ids = groups.runsOf(FlowRunStatus.Completed).map((r) => r.id);
+    const expected = [...server.runs].sort((a, b) => (a.created_at < b.created_at ? 1 : -1)).map((r) => r.id);
+    assert.deepEqual(ids, expected, 'every run once, newest first: none skipped past the old cursor');
+    const first = server.requests[0];
+    assert.ok(first?.filters?.some((f) => f.field === 'created_at' && f.operator === 'lte'), 'the next page starts at the oldest run shown');
+    assert.equal(first?.cursor, undefined, 'not the cursor of a window that has moved');
+    assert.equal(groups.state(FlowRunStatus.Completed).total, 19, 'a keyset page does not take its filtered count as the total');
+  });
+
+  void test('a long session holds a bounded number of runs: groups keep their windows and the store forgets the rest', async () => {
+    const { groups, server, store } = setup(many(3, FlowRunStatus.Completed, 'c'), 25);
+    const open = new Set([FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed]);
+    await groups.refresh(open);
+    for (let i = 0; i < 2000; i++) {
+      const started = run(`n${i}`, FlowRunStatus.Running, 10 + i);
+      server.runs.push(started);
+      store.upsert(started);
+      // (Stamped after every created_at of the test.)
+      const done = serverSet(server, started.id, { status: i % 4 === 0 ? FlowRunStatus.Cancelled : FlowRunStatus.Completed }, 100_000_000 + i);
+      store.upsert(done);
+    }
+    assert.ok(store.size <= 300, `the store holds ${store.size} runs`);
+    for (const status of GROUP_ORDER) assert.ok(groups.runsOf(status).length <= 25, `${FlowRunStatus[status]} shows ${groups.runsOf(status).length}`);
+    assert.deepEqual(groups.runsOf(FlowRunStatus.Completed).map((r) => r.id).slice(0, 3), ['n1999', 'n1998', 'n1997']);
+    assert.equal(groups.state(FlowRunStatus.Completed).total, 3 + 1500);
+    assert.equal(groups.state(FlowRunStatus.Cancelled).total, 500);
+    assert.equal(groups.state(FlowRunStatus.Running).total, 0);
+    assert.deepEqual(ourCounts(groups), serverCounts(server));
   });
 
   void test('concurrent first loads share one request', async () => {
@@ -471,6 +522,14 @@ void describe('polls after the first load', () => {
       }
       await groups.refresh(expanded, { isLive });
       assert.deepEqual(ourCounts(groups), serverCounts(server), `seed ${seed} settled`);
+      // Every group, paged to its end, lists exactly the server's runs of its status once, newest first.
+      for (const status of GROUP_ORDER) {
+        await groups.ensureLoaded(status);
+        let guard = 0;
+        while (groups.state(status).hasNext && guard++ < 50) await groups.loadMore(status);
+        const want = server.runs.filter((x) => x.status === status).sort((a, b) => (a.created_at < b.created_at ? 1 : -1)).map((x) => x.id);
+        assert.deepEqual(groups.runsOf(status).map((x) => x.id), want, `seed ${seed}: ${FlowRunStatus[status]} paged to its end`);
+      }
       server.requests = [];
       assert.equal(await groups.refresh(expanded, { isLive }), false, `seed ${seed} quiet`);
       assert.equal(server.requests.length, 1, `seed ${seed}: a quiet poll is one request`);

@@ -16,6 +16,7 @@ import {
   type Task,
 } from '../../api/models';
 import type { PanelGraph, PanelGraphNode, PanelRun, PanelTask, PanelTaskEvent } from '../../shared/protocol';
+import { compareTimes } from '../../runs/merge';
 
 /** "namespace/name" of an app, else its title or id. */
 export function appLabel(app: AppRef | undefined, appId?: string): string {
@@ -53,7 +54,7 @@ export function collectTasks(run: FlowRun | undefined, streamed: Record<string, 
     const nested = ref.task;
     if (!nested?.id) continue;
     const held = tasks.get(nested.id);
-    if (!held || (nested.updated_at && held.updated_at && nested.updated_at > held.updated_at)) tasks.set(nested.id, nested);
+    if (!held || (nested.updated_at && held.updated_at && compareTimes(nested.updated_at, held.updated_at) > 0)) tasks.set(nested.id, nested);
   }
   return tasks;
 }

@@ -309,7 +309,8 @@ suite('Run Flow', function () {
       const run = await waitFor(() => t.sandbox.listAllRuns().find((r) => r.flow_id === 'flow_unpositioned' && r.input.prompt === 'A mountain lake at dawn'),
         'the picked flow to run with the file\'s input');
       assert.equal(creates(), 1);
-      assert.ok(t.services.store.get(run.id));
+      // The server holds the run as soon as it answers; the extension has it once the answer is read.
+      await waitFor(() => t.services.store.get(run.id), 'the started run in the store');
     }
   });
 
