@@ -185,6 +185,37 @@ suite('Run explorer', function () {
     await waitFor(() => !tree.followedRunIds().includes(created.id), 'its follower to be released', 15000);
   });
 
+  test('a group keeps the pages loaded: runs finishing meanwhile push the oldest behind Load more…, which brings them back', async () => {
+    await showView();
+    await vscode.commands.executeCommand('flowRuns.refresh');
+    await tree.getChildren(tree.groupNode(FlowRunStatus.Completed));
+    await waitFor(() => tree.groups.state(FlowRunStatus.Completed).pages === 1, 'one page of Completed');
+    const fresh = [1, 2, 3].map((i) => t.sandbox.createRunDirect('flow_slow', { seconds: i }));
+    await waitFor(() => fresh.every((r) => tree.groups.groupOf(r.id) === FlowRunStatus.Completed), 'the new runs to finish into Completed', 30000);
+    const items = await childItems(FlowRunStatus.Completed);
+    const runs = items.filter((i) => i.label !== 'Load more…');
+    assert.equal(runs.length, 10, 'still one page of 10 runs');
+    assert.equal(items[items.length - 1]?.label, 'Load more…');
+    const shown = new Set(tree.groups.runsOf(FlowRunStatus.Completed).map((r) => r.id));
+    for (const r of fresh) assert.ok(shown.has(r.id), `the new run ${r.id} is on top`);
+    if (wb.canDriveWorkbench()) {
+      // What the user sees: the new runs on top (VS Code applies the refresh after its debounce).
+      const rowsSay = async (): Promise<boolean> => {
+        // A row's text runs label and description together ("Running0").
+        const rows = (await wb.texts('.monaco-list-row')).map((r) => r.replace(/\s+/g, ''));
+        const completedRows = rows.slice(rows.findIndex((r) => r.startsWith('Completed')));
+        return rows.includes('Running0') && fresh.every((r) => completedRows.slice(1, 4).some((row) => row.includes(shortRunId(r))));
+      };
+      await waitFor(rowsSay, 'the tree on screen to show the new runs on top of Completed and Running empty', 15000);
+      await wb.screenshot('explorer-window-moved');
+    }
+    await loadEverything();
+    const all = t.sandbox.listAllRuns();
+    const ids = new Set<string>();
+    for (const status of tree.groups.shownStatuses()) for (const r of tree.groups.runsOf(status)) ids.add(r.id);
+    assert.equal(ids.size, all.length, 'Load more… reaches every run once, none skipped past the moved window');
+  });
+
   test('Cancel is offered only for active runs', async () => {
     await showView();
     const slow = t.sandbox.createRunDirect('flow_slow', { seconds: 60 });
