@@ -134,6 +134,15 @@ export async function startControlServer(pageReady: Promise<Page>, resultsDir: s
     return { what: `text "${text}"`, make: (f: Frame) => f.getByText(text, { exact }) };
   };
 
+  /**
+   * A hover left open by the pointer's last position (a run's tooltip) can cover the next
+   * target and takes the click: the pointer moves to the window's corner first, and the hover closes.
+   */
+  const clearHover = async (page: Page): Promise<void> => {
+    await page.mouse.move(1, 1);
+    await page.locator('.monaco-hover, .workbench-hover').first().waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => undefined);
+  };
+
   const pageActions: Record<string, (page: Page, body: Body) => Promise<unknown>> = {
     screenshot: async (page, body) => {
       fs.mkdirSync(resultsDir, { recursive: true });
@@ -161,6 +170,7 @@ export async function startControlServer(pageReady: Promise<Page>, resultsDir: s
     clickText: async (page, body) => {
       const { what, make } = textLocator(body);
       const timeout = optNumber(body, 'timeoutMs', DEFAULT_TIMEOUT);
+      await clearHover(page);
       const loc = await findVisible(page, what, make, timeout);
       await loc.click({ timeout, clickCount: body.double === true ? 2 : 1 });
       return true;
@@ -168,6 +178,7 @@ export async function startControlServer(pageReady: Promise<Page>, resultsDir: s
     rightClickText: async (page, body) => {
       const { what, make } = textLocator(body);
       const timeout = optNumber(body, 'timeoutMs', DEFAULT_TIMEOUT);
+      await clearHover(page);
       const loc = await findVisible(page, what, make, timeout);
       await loc.click({ button: 'right', timeout });
       return true;
