@@ -244,17 +244,9 @@ export class RunGroups implements Disposable {
   private trim(g: MutableGroup, change: ChangeSet): void {
     const window = this.windowOf(g);
     if (g.ids.size <= window) return;
-    const held: FlowRun[] = [];
-    const missing: string[] = [];
-    for (const id of g.ids) {
-      const run = this.store.get(id);
-      if (run) held.push(run);
-      else missing.push(id);
-    }
-    held.sort(newestFirst);
-    const drop = [...missing, ...held.slice(Math.max(0, window - missing.length)).map((r) => r.id)]
-      .slice(0, g.ids.size - window);
-    for (const id of drop) this.unplace(id, change);
+    // Placed runs are pinned in the store, so runsOf holds them all; an id it lacks goes too.
+    const kept = new Set(this.runsOf(g.status).slice(0, window).map((r) => r.id));
+    for (const id of [...g.ids]) if (!kept.has(id)) this.unplace(id, change);
     g.keyset = true;
     g.hasNext = true;
   }
@@ -480,14 +472,15 @@ export class RunGroups implements Disposable {
     if (g.inFlight) return g.inFlight;
     const generation = this.generation;
     const run = async (): Promise<void> => {
-      const asked = new Set(g.ids);
+      // A cursor's start is not a date we know; a first or keyset page's range is (see dropLeft).
+      const upTo = from && 'before' in from ? from.before : undefined;
+      const asked = from === undefined || upTo !== undefined ? new Set(g.ids) : undefined;
       const page = await this.list(this.request(g.status, this.pageSizeValue, from));
       if (generation !== this.generation) return;
       this.noteCreated(page.items);
       const before = from === undefined ? 0 : g.ids.size;
       const change = this.applyItems(g.status, page.items);
-      // A cursor's start is not a date we know; a first or keyset page's range is.
-      if (from === undefined || 'before' in from) this.dropLeft(g, page, from?.before, asked, change);
+      if (asked) this.dropLeft(g, page, upTo, asked, change);
       g.loaded = true;
       g.pages++;
       if (from && 'before' in from) {
@@ -591,9 +584,10 @@ export class RunGroups implements Disposable {
     const from = this.placed.get(run.id);
     const change = newChange();
     // A page's own runs are placed whatever their age (its page widens the window); a live change only when it is in view.
-    const inView = this.applying.has(run.id) || this.fits(this.group(status), run);
+    // (Asked only when a run joins a group: a change within its group, the usual case, costs nothing more.)
+    const inView = (): boolean => this.applying.has(run.id) || this.fits(this.group(status), run);
     if (from === undefined) {
-      if (inView) this.place(run.id, status, change);
+      if (inView()) this.place(run.id, status, change);
       if (!this.applying.has(run.id)) {
         const before = previous ? toFlowRunStatus(previous.status) : undefined;
         if (before !== undefined && before !== status) {
@@ -606,7 +600,7 @@ export class RunGroups implements Disposable {
         }
       }
     } else if (from !== status) {
-      if (inView) this.place(run.id, status, change);
+      if (inView()) this.place(run.id, status, change);
       else this.unplace(run.id, change);
       // A page that moves a run while this poll reads both groups' totals: the server's counts already say so.
       const fromPage = this.applying.has(run.id) && this.reading !== undefined;
