@@ -5,8 +5,19 @@
 // official SDK, the tree at scale, the panel at scale (Chromium), and what is
 // measured inside a real VS Code (activation, Run Flow -> tree, idle cost,
 // memory, the tree provider).
+//
+// One or more sections only: `npm run bench -- --only stream,panel` (or
+// FLOW_RUNS_BENCH_ONLY=stream,panel). Sections:
+//   bundle   bundle and .vsix sizes
+//   stream   client-bound stream: RunFollower, streamRun reader, SDK, parse-only
+//            limit; and the stream growth rows (12 / 200 / 1,000 nodes)
+//   paced    the stream at the sandbox's pace, and recovery from dropped streams
+//   tree     the tree provider at scale, plain Node
+//   panel    the panel in Chromium (200 nodes) and its growth rows
+//   host     inside a real VS Code (activation, Run Flow, idle, memory, tree)
 import * as path from 'path';
 import { bundleRows } from './lib/bundle';
+import { clientBoundRows } from './lib/clientBoundBench';
 import { hostRows } from './lib/hostBench';
 import { panelRows } from './lib/panelBench';
 import { errorText, fmt, machine, missing, renderNotes, renderTable, writeJson, type Row } from './lib/report';
@@ -30,14 +41,31 @@ async function section(name: string, fn: () => Promise<Row[]>, rows: Row[]): Pro
   log(`[bench] ${name}: ${fmt((Date.now() - t0) / 1000)} s`);
 }
 
+const SECTIONS = ['bundle', 'stream', 'paced', 'tree', 'panel', 'host'];
+
+/** `--only a,b` (or `--only=a,b`), else FLOW_RUNS_BENCH_ONLY; empty means every section. */
+function onlySections(): string[] {
+  const args = process.argv.slice(2);
+  let text = process.env.FLOW_RUNS_BENCH_ONLY ?? '';
+  args.forEach((a, i) => {
+    if (a === '--only') text = args[i + 1] ?? '';
+    else if (a.startsWith('--only=')) text = a.slice('--only='.length);
+  });
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !SECTIONS.includes(n));
+  if (unknown.length) throw new Error(`unknown bench section ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  return names;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const loadBefore = machine().load1;
-  const only = (process.env.FLOW_RUNS_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const only = onlySections();
   const want = (name: string): boolean => only.length === 0 || only.includes(name);
   const rows: Row[] = [];
   if (want('bundle')) await section('bundle', () => bundleRows(root), rows);
-  if (want('stream')) await section('stream', () => streamRows(root, log), rows);
+  if (want('stream')) await section('stream', () => clientBoundRows(root, log), rows);
+  if (want('paced')) await section('paced', () => streamRows(root, log), rows);
   if (want('tree')) await section('tree', () => treeRows(), rows);
   if (want('panel')) await section('panel', () => panelRows(root, log), rows);
   if (want('host')) await section('host', () => hostRows(root, log), rows);

@@ -8,7 +8,7 @@ import { FlowRunsClient } from '../../../src/api/client';
 import type { FlowRun } from '../../../src/api/models';
 import { isTerminalRunStatus, toFlowRunStatus } from '../../../src/api/models';
 import { RunFollower } from '../../../src/runs/follower';
-import { progressOf, type ReadResult } from './streamTypes';
+import { applyFields, noteTerminal, progressOf, type ReadResult } from './streamTypes';
 
 export function makeClient(baseUrl: string, apiKey: string): FlowRunsClient {
   return new FlowRunsClient({ baseUrl, apiKey, clientVersion: 'bench' });
@@ -28,14 +28,19 @@ function counting(api: FlowRunsApi, result: ReadResult): FlowRunsApi {
       result.connects++;
       h.onOpen?.();
     },
+    // Only the run stream's events count: the other readers read that stream alone.
     onObject: (value, name) => {
-      tick();
-      if (runStream) see(result, value);
+      if (runStream) {
+        tick();
+        see(result, value);
+      }
       h.onObject(value, name);
     },
     onPartial: (data, fields, name) => {
-      tick();
-      if (runStream) see(result, data);
+      if (runStream) {
+        tick();
+        see(result, data);
+      }
       h.onPartial(data, fields, name);
     },
   });
@@ -45,6 +50,8 @@ function counting(api: FlowRunsApi, result: ReadResult): FlowRunsApi {
     getRun: async (...a) => {
       result.gets++;
       const run = await api.getRun(...a);
+      // The follower holds back every event that arrives before its resync GET is answered.
+      result.eventsBeforeGet ??= result.events;
       see(result, run);
       return run;
     },
@@ -55,13 +62,16 @@ function counting(api: FlowRunsApi, result: ReadResult): FlowRunsApi {
     setVisibility: (...a) => api.setVisibility(...a),
     listFlows: (...a) => api.listFlows(...a),
     getFlow: (...a) => api.getFlow(...a),
-    getTask: (...a) => api.getTask(...a),
+    getTask: (...a) => {
+      result.taskGets = (result.taskGets ?? 0) + 1;
+      return api.getTask(...a);
+    },
     streamRun: (id, h, o) => api.streamRun(id, wrap(h, true), o),
     streamTasks: (id, h, o) => api.streamTasks(id, wrap(h, false), o),
   };
 }
 
-export async function readWithFollower(api: FlowRunsApi, runId: string, deadlineMs: number): Promise<ReadResult> {
+export async function readWithFollower(api: FlowRunsApi, runId: string, deadlineMs: number, trackProgress = true): Promise<ReadResult> {
   const result: ReadResult = {
     client: 'ours (RunFollower)',
     events: 0,
@@ -69,10 +79,17 @@ export async function readWithFollower(api: FlowRunsApi, runId: string, deadline
     lastEventAt: 0,
     connects: 0,
     gets: 0,
-    seen: new Set<number>(),
+    seen: trackProgress ? new Set<number>() : undefined,
     endedBy: 'deadline',
   };
   const follower = new RunFollower(counting(api, result), runId);
+  // Where the stream's updates left the view, before the final GET replaces it (and when).
+  const watch = follower.onDidChange((c) => {
+    const run = c.view.run;
+    if (result.terminalAt !== undefined || !run || !isTerminalRunStatus(toFlowRunStatus(run.status))) return;
+    result.terminalAt = performance.now();
+    result.streamView = structuredClone(run);
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<'deadline'>((resolve) => {
     timer = setTimeout(() => resolve('deadline'), deadlineMs);
@@ -87,12 +104,13 @@ export async function readWithFollower(api: FlowRunsApi, runId: string, deadline
     if (outcome.error) result.note = outcome.error.userMessage;
   }
   result.view = follower.view.run ? structuredClone(follower.view.run) : undefined;
+  watch.dispose();
   await follower.stop();
   return result;
 }
 
 /** Our SSE reader alone: one connection, partials merged by fields, no GET after the first. */
-export async function readWithRawStream(api: FlowRunsApi, runId: string, deadlineMs: number): Promise<ReadResult> {
+export async function readWithRawStream(api: FlowRunsApi, runId: string, deadlineMs: number, trackProgress = true): Promise<ReadResult> {
   const result: ReadResult = {
     client: 'ours (raw streamRun)',
     events: 0,
@@ -100,14 +118,14 @@ export async function readWithRawStream(api: FlowRunsApi, runId: string, deadlin
     lastEventAt: 0,
     connects: 0,
     gets: 0,
-    seen: new Set<number>(),
+    seen: trackProgress ? new Set<number>() : undefined,
     endedBy: 'deadline',
   };
   let view: FlowRun = await api.getRun(runId);
   result.gets++;
   const note = (): void => {
-    const p = progressOf(view);
-    if (p !== undefined) result.seen.add(p);
+    const p = result.seen && progressOf(view);
+    if (p !== undefined) result.seen?.add(p);
   };
   note();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -119,14 +137,13 @@ export async function readWithRawStream(api: FlowRunsApi, runId: string, deadlin
       tick(result);
       view = value;
       note();
+      noteTerminal(result, view);
     },
     onPartial: (data, fields) => {
       tick(result);
-      const next: Record<string, unknown> = { ...(view as unknown as Record<string, unknown>) };
-      const src = data as Record<string, unknown>;
-      for (const f of fields ?? Object.keys(src)) if (f in src) next[f] = src[f];
-      view = next as unknown as FlowRun;
+      view = applyFields(view, data, fields);
       note();
+      noteTerminal(result, view);
     },
     onDone: () => {
       result.endedBy = 'done';
@@ -145,6 +162,7 @@ export async function readWithRawStream(api: FlowRunsApi, runId: string, deadlin
 
 /** Records the firehose counter carried by a run, a partial of it, or a task (none). */
 function see(result: ReadResult, value: unknown): void {
+  if (!result.seen) return;
   const p = progressOf(value as FlowRun);
   if (p !== undefined) result.seen.add(p);
 }

@@ -43,28 +43,44 @@ export async function callControl<T>(control: string, action: string, body: Reco
   return payload.value as T;
 }
 
-export async function childProcessSandbox(root: string, opts: SandboxOptions): Promise<SandboxTarget> {
-  const worker = path.join(root, 'out', 'test', 'bench', 'sandboxWorker.js');
-  const child: ChildProcess = spawn(process.execPath, [worker, JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const info = await new Promise<{ url: string; key: string; control: string }>((resolve, reject) => {
+/** A bench worker in a child process: the JSON line it prints once listening, and a way to stop it. */
+export async function spawnWorker<T>(script: string, args: string[] = []): Promise<{ info: T; close(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const name = path.basename(script, '.js');
+  const info = await new Promise<T>((resolve, reject) => {
     let buffered = '';
     let errors = '';
-    const timer = setTimeout(() => reject(new Error('the sandbox worker did not start within 20 s')), 20_000);
+    const timer = setTimeout(() => reject(new Error(`the ${name} worker did not start within 20 s`)), 20_000);
     child.stdout?.on('data', (c: Buffer) => {
       buffered += c.toString();
       const line = buffered.split('\n').find((l) => l.startsWith('{'));
       if (line) {
         clearTimeout(timer);
-        resolve(JSON.parse(line) as { url: string; key: string; control: string });
+        resolve(JSON.parse(line) as T);
       }
     });
     child.stderr?.on('data', (c: Buffer) => (errors += c.toString()));
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the sandbox worker exited with ${code ?? 'a signal'}: ${errors.trim()}`));
+      reject(new Error(`the ${name} worker exited with ${code ?? 'a signal'}: ${errors.trim()}`));
     });
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    info,
+    close: async () => {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function childProcessSandbox(root: string, opts: SandboxOptions): Promise<SandboxTarget> {
+  const worker = await spawnWorker<{ url: string; key: string; control: string }>(
+    path.join(root, 'out', 'test', 'bench', 'sandboxWorker.js'), [JSON.stringify(opts)]);
+  const info = worker.info;
   return {
     where: 'child process',
     url: info.url,
@@ -75,11 +91,6 @@ export async function childProcessSandbox(root: string, opts: SandboxOptions): P
       await callControl(info.control, 'setFaults', { plan: parseFaultPlan(plan ?? null) ?? null });
     },
     stats: () => callControl<SandboxStats>(info.control, 'stats'),
-    close: async () => {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    },
+    close: () => worker.close(),
   };
 }

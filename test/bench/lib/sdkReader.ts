@@ -9,9 +9,9 @@ import { inference } from '@inferencesh/sdk';
 import type { FlowRun } from '../../../src/api/models';
 import { isTerminalRunStatus, toFlowRunStatus } from '../../../src/api/models';
 import type { ReadResult } from './streamTypes';
-import { progressOf } from './streamTypes';
+import { applyPayload, noteTerminal, progressOf } from './streamTypes';
 
-export async function readWithSdk(baseUrl: string, apiKey: string, runId: string, deadlineMs: number): Promise<ReadResult> {
+export async function readWithSdk(baseUrl: string, apiKey: string, runId: string, deadlineMs: number, trackProgress = true): Promise<ReadResult> {
   const client = inference({ apiKey, baseUrl });
   const result: ReadResult = {
     client: 'official SDK (flowRuns.stream)',
@@ -20,7 +20,7 @@ export async function readWithSdk(baseUrl: string, apiKey: string, runId: string
     lastEventAt: 0,
     connects: 0,
     gets: 0,
-    seen: new Set<number>(),
+    seen: trackProgress ? new Set<number>() : undefined,
     endedBy: 'deadline',
   };
   const started = performance.now();
@@ -57,8 +57,9 @@ export async function readWithSdk(baseUrl: string, apiKey: string, runId: string
       } catch {
         return;
       }
-      view = merge(view, parsed);
+      view = applyPayload(view, parsed);
       note(result, view);
+      noteTerminal(result, view);
     };
     source.addEventListener('done', () => finish('done'));
     source.onerror = () => {
@@ -71,25 +72,8 @@ export async function readWithSdk(baseUrl: string, apiKey: string, runId: string
   return result;
 }
 
-/** A partial {data, fields} copies the listed fields (all of data without a list); anything with an id replaces. */
-function merge(view: FlowRun, payload: unknown): FlowRun {
-  if (!isRecord(payload)) return view;
-  if (isRecord(payload.data) && !('id' in payload)) {
-    const data = payload.data;
-    const fields = Array.isArray(payload.fields) ? payload.fields.filter((f): f is string => typeof f === 'string') : Object.keys(data);
-    const next: Record<string, unknown> = { ...(view as unknown as Record<string, unknown>) };
-    for (const f of fields) if (f in data) next[f] = data[f];
-    return next as unknown as FlowRun;
-  }
-  if (typeof payload.id === 'string') return payload as unknown as FlowRun;
-  return view;
-}
-
 function note(result: ReadResult, view: FlowRun): void {
+  if (!result.seen) return;
   const p = progressOf(view);
   if (p !== undefined) result.seen.add(p);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

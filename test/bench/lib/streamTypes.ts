@@ -1,9 +1,9 @@
 // What one client's read of a firehose run yields, whichever client it was.
-import type { FlowRun } from '../../../src/api/models';
+import { isTerminalRunStatus, toFlowRunStatus, type FlowRun } from '../../../src/api/models';
 
 export interface ReadResult {
   client: string;
-  /** Stream data events handed to the client's code. */
+  /** Run-stream data events handed to the client's code (the follower's tasks stream is not counted). */
   events: number;
   /** performance.now() of the first and last data event. */
   firstEventAt: number;
@@ -12,12 +12,25 @@ export interface ReadResult {
   connects: number;
   /** GETs of the run the client made. */
   gets: number;
-  /** Distinct firehose counter values the client's view ever showed. */
-  seen: Set<number>;
+  /** GETs of node tasks (the follower fetches tasks it holds only in part). */
+  taskGets?: number;
+  /** Distinct firehose counter values the client's view ever showed (undefined: not tracked). */
+  seen?: Set<number>;
+  /** performance.now() when the client's view first showed a terminal run status (the stream's last update merged). */
+  terminalAt?: number;
+  /** The follower's run when its view first showed the terminal status: merged from the stream, before its final GET. */
+  streamView?: FlowRun;
+  /** Run-stream events that had arrived when the reader's first GET was answered (the follower buffers these). */
+  eventsBeforeGet?: number;
   /** The client's view at the end. */
   view?: FlowRun;
   endedBy: 'done' | 'ended after terminal status' | 'deadline' | 'follower ended' | 'follower failed';
   note?: string;
+}
+
+/** Notes the moment a reader's view first shows a terminal run status. */
+export function noteTerminal(result: ReadResult, view: FlowRun): void {
+  if (result.terminalAt === undefined && isTerminalRunStatus(toFlowRunStatus(view.status))) result.terminalAt = performance.now();
 }
 
 /** The firehose counter: the run's output.progress, else any node output's progress. */
@@ -29,6 +42,28 @@ export function progressOf(run: FlowRun | undefined): number | undefined {
     if (isRecord(v) && typeof v.progress === 'number') return v.progress;
   }
   return undefined;
+}
+
+/**
+ * The merge every reader except the follower uses (the official UI's): a
+ * partial {data, fields} copies the listed fields of data (all of data without
+ * a list) onto a copy of the view; an object with an id replaces it.
+ */
+export function applyPayload(view: FlowRun, payload: unknown): FlowRun {
+  if (!isRecord(payload)) return view;
+  if (isRecord(payload.data) && !('id' in payload)) {
+    const fields = Array.isArray(payload.fields) ? payload.fields.filter((f): f is string => typeof f === 'string') : undefined;
+    return applyFields(view, payload.data, fields);
+  }
+  if (typeof payload.id === 'string') return payload as unknown as FlowRun;
+  return view;
+}
+
+/** A partial's fields copied onto a copy of the view (the second half of applyPayload). */
+export function applyFields(view: FlowRun, data: Record<string, unknown>, fields: readonly string[] | undefined): FlowRun {
+  const next: Record<string, unknown> = { ...(view as unknown as Record<string, unknown>) };
+  for (const f of fields ?? Object.keys(data)) if (f in data) next[f] = data[f];
+  return next as unknown as FlowRun;
 }
 
 /**
