@@ -65,20 +65,21 @@ export function topoOrder(graph: PanelGraph): string[] {
   return order;
 }
 
-/** A binary min-heap of numbers. */
+/** A binary min-heap of numbers (swaps without destructuring: this runs cold, on the panel's first paint). */
 class MinHeap {
   private readonly items: number[] = [];
 
   push(value: number): void {
     const a = this.items;
+    let i = a.length;
     a.push(value);
-    let i = a.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (a[parent] <= a[i]) break;
-      [a[parent], a[i]] = [a[i], a[parent]];
+      if (a[parent] <= value) break;
+      a[i] = a[parent];
       i = parent;
     }
+    a[i] = value;
   }
 
   pop(): number | undefined {
@@ -86,19 +87,19 @@ class MinHeap {
     if (a.length === 0) return undefined;
     const top = a[0];
     const last = a.pop() as number;
-    if (a.length > 0) {
-      a[0] = last;
+    const n = a.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = i * 2 + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l] < a[m]) m = l;
-        if (r < a.length && a[r] < a[m]) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
+        const m = r < n && a[r] < a[l] ? r : l;
+        if (a[m] >= last) break;
+        a[i] = a[m];
         i = m;
       }
+      a[i] = last;
     }
     return top;
   }

@@ -1,44 +1,75 @@
-// The flow graph as SVG we draw ourselves: a box per node (codicon, title,
-// status word), curved edges with arrows. Rebuilt only when the graph
-// changes; status updates only swap classes and text. Nodes are focusable
-// buttons (Tab, Enter/Space, arrow keys move between them).
+// The flow graph: a fixed-size HTML box per node (title, then a status line
+// of codicon and words) over one SVG layer that holds every edge in a single
+// path and every arrowhead in another. Drawn at the editor's text size, and
+// scrolled when the flow is larger than the panel.
+//
+// Why it stays fast with hundreds of nodes: a box gets its title and status
+// line only once it comes near the viewport, and a box that leaves it has its
+// content skipped (class `off`, content-visibility: hidden), so boxes out of
+// view cost neither style nor layout; the box itself is always there, with
+// its size, role, tooltip and accessible name. A status update writes one
+// class, one or two texts and two attributes per changed node, and each box
+// and status line is its own containment root (panel.css), so a new word lays
+// out that line alone.
+//
+// Nodes are buttons in one tab stop: Tab reaches the graph, arrow keys move
+// between nodes, Enter/Space select.
 import type { PanelGraph } from '../shared/protocol';
 import { el, svgEl, TextSlot } from './dom';
 import { layoutGraph, NODE_H, NODE_W, type Layout } from './graphLayout';
 import type { PanelState } from './panelState';
 import { statusWord } from './status';
 
+/** Room around the boxes for the edges' curves and the focus ring. */
 const PAD = 12;
-const TITLE_CHARS = 22;
+/** Arrowhead length and half width, in px. */
+const ARROW_L = 8;
+const ARROW_W = 4;
+/** Boxes this close to the viewport are drawn too, so that a short scroll shows no empty box. */
+const MARGIN = 200;
+/** Running nodes' icons turn only in graphs up to this size: each turning icon is work on every frame. */
+const SPIN_MAX_NODES = 50;
 
-function truncate(text: string, n: number): string {
-  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+/** A box's title and status line, made when the box first comes near the viewport. */
+interface Content {
+  icon: HTMLSpanElement;
+  glyph: TextSlot;
+  words: TextSlot;
 }
 
 interface NodeParts {
-  g: SVGGElement;
-  box: SVGRectElement;
-  glyph: SVGTextElement;
-  glyphText: TextSlot;
-  statusText: TextSlot;
+  box: HTMLDivElement;
+  content?: Content;
+  x: number;
+  y: number;
   title: string;
+  /** The look to show (written to the content once it exists). */
+  status: string;
+  selected: boolean;
+  glyph: string;
+  words: string;
+  spin: boolean;
+  /** Out of view: its content is skipped. */
+  off: boolean;
   /** What was last written, so an update writes only what differs. */
-  look: string;
-  selected: boolean | null;
+  cls: string;
+  iconCls: string;
+  pressed: string;
   label: string;
 }
 
-/**
- * One node's elements, cloned for every node: a deep clone is much cheaper
- * than creating and attributing each element. Nothing from the server is in it.
- */
-function nodeTemplate(): SVGGElement {
-  return svgEl('g', { class: 'node', tabindex: 0, role: 'button', 'aria-pressed': 'false' },
-    svgEl('title'),
-    svgEl('rect', { class: 'node-box', width: NODE_W, height: NODE_H, rx: 6, ry: 6 }),
-    svgEl('text', { class: 'node-glyph', x: 14, y: NODE_H / 2, 'aria-hidden': 'true' }, ''),
-    svgEl('text', { class: 'node-title', x: 36, y: 21 }),
-    svgEl('text', { class: 'node-status', x: 36, y: 37 }, ''));
+/** The box, cloned for every node: nothing from the server is in it. */
+function boxTemplate(): HTMLDivElement {
+  return el('div', { cls: 'node', attrs: { role: 'button', tabindex: '-1', 'aria-pressed': 'false' } });
+}
+
+/** A box's content: its title and its status line (icon and words). */
+function contentTemplate(): DocumentFragment {
+  const f = document.createDocumentFragment();
+  f.append(
+    el('span', { cls: 'node-title', attrs: { 'aria-hidden': 'true' } }),
+    el('span', { cls: 'node-line', attrs: { 'aria-hidden': 'true' } }, el('span', { cls: 'node-icon' }, ''), ''));
+  return f;
 }
 
 export class GraphView {
@@ -46,75 +77,102 @@ export class GraphView {
   private nodes = new Map<string, NodeParts>();
   private order: string[] = [];
   private selectedNode: string | null = null;
+  /** The node that holds the graph's one tab stop. */
+  private tabStop: string | null = null;
   private stale = false;
-  private template: SVGGElement | undefined;
+  private size = { w: 0, h: 0 };
+  /** The scroller's viewport and scroll position, kept from events so that nothing here asks for a layout. */
+  private view = { w: 0, h: 0, left: 0, top: 0 };
+  private frame = 0;
+  private resize: ResizeObserver | undefined;
+  private template: HTMLDivElement | undefined;
+  private contentParts: DocumentFragment | undefined;
 
   constructor(private readonly onSelect: (nodeId: string) => void) {}
 
   build(graph: PanelGraph | null): void {
+    this.resize?.disconnect();
+    this.resize = undefined;
     this.nodes.clear();
+    this.tabStop = null;
+    this.selectedNode = null;
     this.el.replaceChildren();
     if (!graph || graph.nodes.length === 0) {
       this.el.appendChild(el('p', { cls: 'muted', text: 'The flow graph is not available for this run.' }));
       return;
     }
     const layout = layoutGraph(graph);
-    const w = layout.width + PAD * 2;
-    const h = layout.height + PAD * 2;
-    const svg = svgEl('svg', {
-      class: 'graph', width: w, height: h, viewBox: `${-PAD} ${-PAD} ${w} ${h}`, role: 'group',
-      'aria-label': `Flow graph with ${graph.nodes.length} nodes; the task list below says the same in text`,
+    this.size = { w: layout.width + PAD * 2, h: layout.height + PAD * 2 };
+    const area = el('div', {
+      cls: 'graph',
+      attrs: { role: 'group', 'aria-label': `Flow graph with ${graph.nodes.length} nodes; the task list below says the same in text` },
     });
-    svg.appendChild(svgEl('defs', {},
-      svgEl('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
-        svgEl('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
-    const edges = svgEl('g', { class: 'edges', 'aria-hidden': 'true' });
-    const edgeTemplate = svgEl('path', { class: 'edge', 'marker-end': 'url(#arrow)' });
-    for (const e of graph.edges) {
-      const d = edgePath(layout, e.source, e.target);
-      if (!d) continue;
-      const path = edgeTemplate.cloneNode(false) as SVGPathElement;
-      path.setAttribute('d', d);
-      path.setAttribute('data-source', e.source);
-      path.setAttribute('data-target', e.target);
-      edges.appendChild(path);
-    }
-    svg.appendChild(edges);
-    const nodesG = svgEl('g', { class: 'nodes' });
-    // One listener for all nodes instead of two per node.
-    nodesG.addEventListener('click', (e) => {
+    // CSSOM writes, which a nonce CSP allows (a style attribute would not be).
+    area.style.width = `${this.size.w}px`;
+    area.style.height = `${this.size.h}px`;
+    area.style.setProperty('--node-w', `${NODE_W}px`);
+    area.style.setProperty('--node-h', `${NODE_H}px`);
+    area.appendChild(edgeLayer(layout, graph, this.size.w, this.size.h));
+    // One listener of each kind for all nodes.
+    area.addEventListener('click', (e) => {
       const id = this.nodeIdOf(e.target);
       if (id !== undefined) this.onSelect(id);
     });
-    nodesG.addEventListener('keydown', (e) => {
+    area.addEventListener('keydown', (e) => {
       const id = this.nodeIdOf(e.target);
       if (id !== undefined) this.onKey(e, id);
     });
     // Focus order follows the layout: left to right, then top to bottom.
     this.order = [...layout.positions.entries()].sort((a, b) => a[1].x - b[1].x || a[1].y - b[1].y).map(([id]) => id);
-    const template = (this.template ??= nodeTemplate());
+    // Until the scroller reports its size: the window's width and the scroller's largest height (panel.css).
+    this.view = { w: window.innerWidth, h: Math.max(320, window.innerHeight * 0.68), left: 0, top: 0 };
+    const originX = this.originX();
+    const template = (this.template ??= boxTemplate());
+    const all = document.createDocumentFragment();
     for (const node of graph.nodes) {
       const p = layout.positions.get(node.id);
-      if (!p) continue;
-      const g = template.cloneNode(true) as SVGGElement;
-      const [tip, box, glyph, title, status] = g.children as unknown as [SVGTitleElement, SVGRectElement, SVGTextElement, SVGTextElement, SVGTextElement];
-      g.setAttribute('transform', `translate(${p.x} ${p.y})`);
-      g.setAttribute('data-node-id', node.id);
-      title.textContent = truncate(node.title, TITLE_CHARS);
-      tip.textContent = node.app ? `${node.title} (${node.app})` : node.title;
-      nodesG.appendChild(g);
-      this.nodes.set(node.id, {
-        g, box, glyph, glyphText: TextSlot.in(glyph), statusText: TextSlot.in(status), title: node.title, look: '', selected: null, label: '',
-      });
+      if (!p || this.nodes.has(node.id)) continue;
+      const box = template.cloneNode(false) as HTMLDivElement;
+      const x = Math.round(p.x) + PAD;
+      const y = Math.round(p.y) + PAD;
+      box.style.left = `${x}px`;
+      box.style.top = `${y}px`;
+      box.dataset.nodeId = node.id;
+      // The whole title (and app), where the box cuts it short.
+      box.title = node.app ? `${node.title} (${node.app})` : node.title;
+      const parts: NodeParts = {
+        box, x, y, title: node.title, status: '', selected: false, glyph: '', words: '', spin: false, off: true,
+        cls: 'node', iconCls: '', pressed: '', label: '',
+      };
+      this.place(parts, originX);
+      all.appendChild(box);
+      this.nodes.set(node.id, parts);
     }
-    svg.appendChild(nodesG);
-    this.el.appendChild(el('div', { cls: 'graph-scroll' }, svg));
+    area.appendChild(all);
+    this.moveTabStop(this.order[0] ?? null);
+
+    const scroller = el('div', { cls: 'graph-scroll' }, area);
+    scroller.addEventListener('scroll', () => {
+      this.view.left = scroller.scrollLeft;
+      this.view.top = scroller.scrollTop;
+      this.placeSoon();
+    }, { passive: true });
+    // Reported after layout, before the frame is painted: boxes that came into view are drawn in the same frame.
+    this.resize = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (!box || (box.width === this.view.w && box.height === this.view.h)) return;
+      this.view.w = box.width;
+      this.view.h = box.height;
+      this.placeAll();
+    });
+    this.resize.observe(scroller);
+    this.el.appendChild(scroller);
   }
 
   private nodeIdOf(target: EventTarget | null): string | undefined {
-    const g = target instanceof Element ? target.closest('.node') : null;
-    const id = g?.getAttribute('data-node-id');
-    return id !== null && id !== undefined && this.nodes.get(id)?.g === g ? id : undefined;
+    const box = target instanceof Element ? target.closest('.node') : null;
+    const id = box instanceof HTMLElement ? box.dataset.nodeId : undefined;
+    return id !== undefined && this.nodes.get(id)?.box === box ? id : undefined;
   }
 
   /**
@@ -138,41 +196,89 @@ export class GraphView {
         if (selectedNode) this.paint(selectedNode, state, selectedNode, stale);
       }
     }
+    // The tab stop follows the selection, so Tab comes back to the node in view.
+    if (selectedNode !== this.selectedNode && selectedNode !== null && this.nodes.has(selectedNode)) this.moveTabStop(selectedNode);
     this.selectedNode = selectedNode;
     this.stale = stale;
   }
 
-  /**
-   * The status class goes on the box and the glyph, the only parts whose
-   * look depends on it: a class on the <g> would restyle all its children.
-   */
+  /** Works out one node's look and writes it, skipping every write whose value is what was last written. */
   private paint(id: string, state: PanelState, selectedNode: string | null, stale: boolean): void {
     const parts = this.nodes.get(id);
     if (!parts) return;
     const row = state.rowOfNode(id);
     const look = row?.look;
-    const cls = look?.cls ?? 'pending';
-    const spin = Boolean(look?.spin) && !stale;
-    const lookKey = `${cls}${spin ? ' spin' : ''}`;
-    if (parts.look !== lookKey) {
-      parts.look = lookKey;
-      parts.box.setAttribute('class', `node-box status-${cls}`);
-      parts.glyph.setAttribute('class', `node-glyph status-${lookKey}`);
-      // Read by tests and tools; no style depends on it.
-      parts.g.setAttribute('data-status', cls);
-    }
-    const selected = id === selectedNode;
-    if (parts.selected !== selected) {
-      parts.selected = selected;
-      parts.g.setAttribute('class', selected ? 'node selected' : 'node');
-      parts.g.setAttribute('aria-pressed', selected ? 'true' : 'false');
-    }
+    parts.status = look?.cls ?? 'pending';
+    parts.selected = id === selectedNode;
+    parts.spin = Boolean(look?.spin) && !stale && this.nodes.size <= SPIN_MAX_NODES;
+    parts.glyph = look?.glyph ?? '';
     const word = statusWord(row?.statusName ?? 'pending');
-    const label = `${parts.title}: ${word}`;
-    if (parts.label !== label) parts.g.setAttribute('aria-label', (parts.label = label));
-    parts.glyphText.set(look?.glyph ?? '');
     const taskWord = row?.task ? statusWord(row.task.statusName) : word;
-    parts.statusText.set(taskWord !== word ? `${word} · ${taskWord}` : word);
+    parts.words = taskWord !== word ? `${word} · ${taskWord}` : word;
+    // Read by tests and tools; no style depends on it.
+    if (parts.box.dataset.status !== parts.status) parts.box.dataset.status = parts.status;
+    const pressed = parts.selected ? 'true' : 'false';
+    if (parts.pressed !== pressed) parts.box.setAttribute('aria-pressed', (parts.pressed = pressed));
+    const label = `${parts.title}: ${parts.words}`;
+    if (parts.label !== label) parts.box.setAttribute('aria-label', (parts.label = label));
+    this.write(parts);
+  }
+
+  /** The box's class, and its content's icon and words once it has content. */
+  private write(parts: NodeParts): void {
+    // The status class on the box gives the border and the icon their colour (--status).
+    const cls = `node status-${parts.status}${parts.selected ? ' selected' : ''}${parts.off ? ' off' : ''}`;
+    if (parts.cls !== cls) parts.box.className = parts.cls = cls;
+    const c = parts.content;
+    if (!c) return;
+    const iconCls = parts.spin ? 'node-icon spin' : 'node-icon';
+    if (parts.iconCls !== iconCls) c.icon.className = parts.iconCls = iconCls;
+    c.glyph.set(parts.glyph);
+    c.words.set(parts.words);
+  }
+
+  /** Where the graph's left edge is in the scroller's content: it is centred while narrower (margin: auto). */
+  private originX(): number {
+    return Math.max(0, (this.view.w - this.size.w) / 2);
+  }
+
+  /** Marks a box off (content skipped) or on, by whether it is in or near the viewport; a box coming on gets its content. */
+  private place(parts: NodeParts, originX: number): void {
+    const v = this.view;
+    const x = originX + parts.x - v.left;
+    const y = parts.y - v.top;
+    const off = x + NODE_W < -MARGIN || x > v.w + MARGIN || y + NODE_H < -MARGIN || y > v.h + MARGIN;
+    if (off === parts.off) return;
+    parts.off = off;
+    if (!off && !parts.content) {
+      const f = (this.contentParts ??= contentTemplate()).cloneNode(true) as DocumentFragment;
+      const [title, line] = f.children as unknown as [HTMLSpanElement, HTMLSpanElement];
+      title.textContent = parts.title;
+      const icon = line.firstElementChild as HTMLSpanElement;
+      parts.content = { icon, glyph: TextSlot.in(icon), words: new TextSlot(line.lastChild as Text) };
+      parts.box.appendChild(f);
+    }
+    this.write(parts);
+  }
+
+  private placeAll(): void {
+    const originX = this.originX();
+    for (const parts of this.nodes.values()) this.place(parts, originX);
+  }
+
+  private placeSoon(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.placeAll();
+    });
+  }
+
+  private moveTabStop(id: string | null): void {
+    if (id === this.tabStop) return;
+    if (this.tabStop !== null) this.nodes.get(this.tabStop)?.box.setAttribute('tabindex', '-1');
+    this.tabStop = id;
+    if (id !== null) this.nodes.get(id)?.box.setAttribute('tabindex', '0');
   }
 
   private onKey(e: KeyboardEvent, id: string): void {
@@ -181,35 +287,72 @@ export class GraphView {
       this.onSelect(id);
       return;
     }
-    const step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
-    if (!step) return;
-    e.preventDefault();
     const i = this.order.indexOf(id);
-    const next = this.order[Math.min(this.order.length - 1, Math.max(0, i + step))];
-    if (next) this.nodes.get(next)?.g.focus();
+    let next: string | undefined;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowDown') next = this.order[Math.min(this.order.length - 1, i + 1)];
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = this.order[Math.max(0, i - 1)];
+    else if (e.key === 'Home') next = this.order[0];
+    else if (e.key === 'End') next = this.order[this.order.length - 1];
+    if (next === undefined) return;
+    e.preventDefault();
+    this.moveTabStop(next);
+    this.nodes.get(next)?.box.focus();
   }
 }
 
-/** A curve from the side of one box to the facing side of the other. */
-function edgePath(layout: Layout, source: string, target: string): string | undefined {
-  const a = layout.positions.get(source);
-  const b = layout.positions.get(target);
-  if (!a || !b) return undefined;
+/** Every edge in one path and every arrowhead in another: two elements, however many edges. */
+function edgeLayer(layout: Layout, graph: PanelGraph, w: number, h: number): SVGSVGElement {
+  const curves: string[] = [];
+  const heads: string[] = [];
+  for (const e of graph.edges) {
+    const d = edgeGeometry(layout, e.source, e.target);
+    if (!d) continue;
+    curves.push(d.curve);
+    heads.push(d.head);
+  }
+  return svgEl('svg', { class: 'graph-edges', width: w, height: h, 'aria-hidden': 'true', focusable: 'false' },
+    svgEl('path', { class: 'edge', d: curves.join('') }),
+    svgEl('path', { class: 'arrow-head', d: heads.join('') }));
+}
+
+/**
+ * A curve from the side of one box to the facing side of the other, ending
+ * in an arrowhead. The curve's last control point is level with its end, so
+ * the head points straight along the box's side. Coordinates are the
+ * graph area's (boxes at +PAD).
+ */
+function edgeGeometry(layout: Layout, source: string, target: string): { curve: string; head: string } | undefined {
+  const a0 = layout.positions.get(source);
+  const b0 = layout.positions.get(target);
+  if (!a0 || !b0) return undefined;
+  // Whole pixels: they print as short strings, quick to build and for the SVG to read.
+  const a = { x: Math.round(a0.x) + PAD, y: Math.round(a0.y) + PAD };
+  const b = { x: Math.round(b0.x) + PAD, y: Math.round(b0.y) + PAD };
   const horizontal = layout.direction === 'lr' || (layout.direction === 'free' && Math.abs(b.x - a.x) >= Math.abs(b.y - a.y));
   if (horizontal) {
     const forward = b.x >= a.x;
+    const dir = forward ? 1 : -1;
     const x1 = forward ? a.x + NODE_W : a.x;
-    const x2 = forward ? b.x : b.x + NODE_W;
+    const tip = forward ? b.x : b.x + NODE_W;
+    const x2 = tip - dir * ARROW_L;
     const y1 = a.y + NODE_H / 2;
     const y2 = b.y + NODE_H / 2;
-    const c = Math.max(24, Math.abs(x2 - x1) / 2) * (forward ? 1 : -1);
-    return `M ${x1} ${y1} C ${x1 + c} ${y1}, ${x2 - c} ${y2}, ${x2} ${y2}`;
+    const c = Math.round(Math.max(24, Math.abs(x2 - x1) / 2)) * dir;
+    return {
+      curve: `M${x1} ${y1}C${x1 + c} ${y1} ${x2 - c} ${y2} ${x2} ${y2}`,
+      head: `M${tip} ${y2}L${x2} ${y2 - ARROW_W}L${x2} ${y2 + ARROW_W}Z`,
+    };
   }
   const down = b.y >= a.y;
+  const dir = down ? 1 : -1;
   const x1 = a.x + NODE_W / 2;
   const x2 = b.x + NODE_W / 2;
   const y1 = down ? a.y + NODE_H : a.y;
-  const y2 = down ? b.y : b.y + NODE_H;
-  const c = Math.max(16, Math.abs(y2 - y1) / 2) * (down ? 1 : -1);
-  return `M ${x1} ${y1} C ${x1} ${y1 + c}, ${x2} ${y2 - c}, ${x2} ${y2}`;
+  const tip = down ? b.y : b.y + NODE_H;
+  const y2 = tip - dir * ARROW_L;
+  const c = Math.round(Math.max(16, Math.abs(y2 - y1) / 2)) * dir;
+  return {
+    curve: `M${x1} ${y1}C${x1} ${y1 + c} ${x2} ${y2 - c} ${x2} ${y2}`,
+    head: `M${x2} ${tip}L${x2 - ARROW_W} ${y2}L${x2 + ARROW_W} ${y2}Z`,
+  };
 }

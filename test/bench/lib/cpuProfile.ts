@@ -72,6 +72,25 @@ export function summarize(p: CpuProfile): { total: number; functions: SelfTime[]
   return { total: total / 1000, functions: sorted(fns), files: sorted(files) };
 }
 
+/** Total time (self + callees) per function name, largest first; a recursive function counts once per stack. */
+export function inclusive(p: CpuProfile): { name: string; ms: number }[] {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const totals = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const us = p.timeDeltas[i] ?? 0;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const name = byId.get(at)?.callFrame.functionName || '(anonymous)';
+      if (seen.has(name)) continue;
+      seen.add(name);
+      totals.set(name, (totals.get(name) ?? 0) + us / 1000);
+    }
+  });
+  return [...totals].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
+}
+
 export function writeProfile(file: string, p: CpuProfile): void {
   fs.writeFileSync(file, JSON.stringify(p));
 }
