@@ -15,6 +15,8 @@ export interface PanelConnection {
   wasLive: boolean;
   /** Why the follower failed ('failed' only); a sentence for people. */
   error: string | null;
+  /** A standing note about what this key cannot show (task logs without apps:read), if any. */
+  notice?: string | null;
 }
 
 /** What the panel shows of a run. Every field is rendered somewhere. */

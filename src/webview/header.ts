@@ -19,11 +19,14 @@ export class HeaderView {
   private readonly duration = el('span', { cls: 'duration' });
   private readonly banner = el('div', { cls: 'banner', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly error = el('div', { cls: 'run-error', attrs: { role: 'alert' } });
+  /** A standing note (task logs this key cannot read): said once, in words. */
+  private readonly notice = el('div', { cls: 'notice', attrs: { role: 'note' } });
   private readonly buttons = new Map<RunAction, HTMLButtonElement>();
   /** What was last drawn of the parts rebuilt as a whole, so equal updates write nothing. */
   private shownBadge: string | null = null;
   private shownError: string | null = null;
   private shownBanner: string | null = null;
+  private shownNotice: string | null = null;
 
   constructor(post: (msg: WebviewMessage) => void) {
     const act = (action: RunAction, label: string, iconName: string, title: string, cls = 'btn secondary'): HTMLButtonElement => {
@@ -62,6 +65,7 @@ export class HeaderView {
       ),
       actions,
       this.banner,
+      this.notice,
       this.error,
     );
     this.banner.append(el('span', { cls: 'banner-text' }), retry);
@@ -115,6 +119,12 @@ export class HeaderView {
     show('saveOutput', hasOutput);
 
     this.renderBanner(state);
+    const notice = state.connection.notice ?? '';
+    setHidden(this.notice, notice === '');
+    if (this.shownNotice !== notice) {
+      this.shownNotice = notice;
+      this.notice.replaceChildren(icon('info'), el('span', { text: notice }));
+    }
     setHidden(this.error, !run?.error);
     if (this.shownError !== (run?.error ?? '')) {
       this.shownError = run?.error ?? '';

@@ -24,6 +24,7 @@ import { fetchLoopbackImage, type ImageAnswer } from './loopbackImages';
 import { LogTracker, PanelDiffer } from './panelDiff';
 import {
   collectTasks, graphSourceOf, nodeOfTask, shortIdOf, toPanelGraph, toPanelRun, toPanelTask,
+  taskAccessNotice,
 } from './panelModel';
 
 export const RUN_PANEL_VIEW_TYPE = 'flowRuns.run';
@@ -154,7 +155,7 @@ export class RunPanel implements vscode.Disposable {
     const view = this.lease?.follower.view;
     const state = view?.state ?? 'stopped';
     if (state === 'live') this.wasLive = true;
-    return { state, wasLive: this.wasLive, error: view?.error ? describeError(view.error) : null };
+    return { state, wasLive: this.wasLive, error: view?.error ? describeError(view.error) : null, notice: taskAccessNotice(view?.taskAccess) };
   }
 
   /** Everything the webview shows, computed from the follower (or the store before the first fetch). */
@@ -307,6 +308,8 @@ export class RunPanel implements vscode.Disposable {
 
   private runAction(action: RunAction): void {
     if (action === 'retry') {
+      // The user asks: task details the server refused are asked for again too.
+      this.services.followers.retryTaskAccess();
       this.follow();
       return;
     }
@@ -361,3 +364,4 @@ export class RunPanel implements vscode.Disposable {
     this.webviewPanel.dispose();
   }
 }
+
