@@ -2,7 +2,7 @@
 // and what it answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiMessage, Flow, FlowRun, Task, Visibility } from '../api/models';
-import { isTerminalRunStatus, isTerminalTaskStatus, toTaskStatus, VISIBILITIES } from '../api/models';
+import { VISIBILITIES } from '../api/models';
 import { invalid, notFound } from './apiError';
 import { sendBody, sendMaybeEmpty, shapePage, type AnswerForms } from './answerForms';
 import type { Scope } from './auth';
@@ -12,8 +12,8 @@ import type { FaultInjector } from './faults';
 import { newId, shortIdOf } from './ids';
 import { listPage, listRequestFromQuery, parseListRequest } from './listQuery';
 import type { RunStore } from './runStore';
-import { StreamStyle, type Emission } from './streamForms';
-import { EventStream, pickFormat } from './streams';
+import { subscribeRun } from './runStreams';
+import type { EventStream } from './streams';
 import type { FaultPlan } from './types';
 import type { Variation } from './variation';
 
@@ -85,69 +85,6 @@ function listRuns(ctx: RouteContext, deps: ApiDeps, body: unknown): void {
 
 const UPDATABLE = new Set(['fail_on_error', 'visibility', 'metadata']);
 
-/** Whether any node task of the run is still going. */
-function hasActiveTask(deps: ApiDeps, run: FlowRun): boolean {
-  return Object.values(run.node_tasks ?? {}).some((ref) => {
-    const task = deps.store.tasks.get(ref.task_id);
-    return task !== undefined && !isTerminalTaskStatus(toTaskStatus(task.status));
-  });
-}
-
-function subscribeRun(ctx: RouteContext, deps: ApiDeps, tasksOnly: boolean): void {
-  const run = getRun(deps, ctx.params[0]);
-  // Publish pending changes to others first, so that every partial this
-  // stream sends is newer than the full object it starts with.
-  deps.store.flush();
-  const stream = new EventStream(ctx.req, ctx.res, pickFormat(ctx.req), deps.keepAliveMs, deps.faults.forStream(ctx.routeKey, ctx.faultOverride));
-  const style = new StreamStyle(tasksOnly ? 'tasks' : 'run', deps.variation?.next('stream', ctx.routeKey));
-  deps.streams.add(stream);
-  const subscription: { off?: () => void } = {};
-  stream.onClose(() => {
-    deps.streams.delete(stream);
-    subscription.off?.();
-  });
-  let updates = 0;
-  const emit = (e: Emission | undefined): void => {
-    if (e) stream.send(e.payload, e.event);
-  };
-  // The run stream ends with `done` after the terminal status; a tasks stream
-  // as its style says (`done` or a plain close), possibly before the run ends.
-  const finish = (): void => {
-    if (style.ending === 'close') stream.end();
-    else stream.done();
-  };
-  const endsEarly = (): boolean => (style.end === 'when-idle' && !hasActiveTask(deps, run))
-    || (style.end === 'early' && updates >= style.updatesBeforeEnd);
-  if (tasksOnly) {
-    for (const ref of Object.values(run.node_tasks ?? {})) {
-      const task = deps.store.tasks.get(ref.task_id);
-      if (task) emit(style.full(copy(task)));
-    }
-  } else emit(style.full(copy(run)));
-  if (isTerminalRunStatus(run.status) || (tasksOnly && endsEarly())) {
-    finish();
-    return;
-  }
-  if (stream.closed) return;
-  subscription.off = deps.store.subscribe(run.id, (e) => {
-    if (stream.closed) return;
-    if (tasksOnly) {
-      if (e.kind === 'task-new') {
-        updates++;
-        emit(style.full(e.task));
-      } else if (e.kind === 'task') {
-        const current = deps.store.tasks.get(String(e.data.id));
-        const emission = current ? style.taskUpdate(e.data, e.fields, current) : undefined;
-        if (emission) updates++;
-        emit(emission);
-      } else if (e.kind === 'run' && (e.terminal || endsEarly())) finish();
-    } else if (e.kind === 'run') {
-      emit(style.runUpdate(e.data, e.fields, run));
-      if (e.terminal) stream.done();
-    }
-  });
-}
-
 function cloneFlow(deps: ApiDeps, run: FlowRun): Flow {
   const { store, clock } = deps;
   const version = run.flow_version ?? store.versions.get(run.flow_version_id);
@@ -202,11 +139,11 @@ export const ROUTES: Route[] = [
   },
   {
     method: 'GET', pattern: re(`/flowruns/${ID}/stream`), key: 'GET /flowruns/:id/stream', scope: 'flows:read',
-    handle: (ctx, deps) => subscribeRun(ctx, deps, false),
+    handle: (ctx, deps) => subscribeRun(ctx, deps, getRun(deps, ctx.params[0]), false),
   },
   {
     method: 'GET', pattern: re(`/flowruns/${ID}/tasks/stream`), key: 'GET /flowruns/:id/tasks/stream', scope: 'flows:read',
-    handle: (ctx, deps) => subscribeRun(ctx, deps, true),
+    handle: (ctx, deps) => subscribeRun(ctx, deps, getRun(deps, ctx.params[0]), true),
   },
   {
     method: 'POST', pattern: re(`/flowruns/${ID}/cancel`), key: 'POST /flowruns/:id/cancel', scope: 'flows:execute',
