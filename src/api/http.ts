@@ -423,8 +423,10 @@ export class HttpTransport {
   private async readText(res: WireResponse, spec: RequestSpec, ctl: CallControl): Promise<string> {
     const kind = spec.bodyKind ?? 'object';
     const limit = BODY_LIMITS[kind];
+    // An error body past its limit is cut, not refused: the status alone still makes a sentence.
+    const cutInstead = kind === 'error';
     const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > limit) {
+    if (!cutInstead && Number.isFinite(declared) && declared > limit) {
       await this.discard(res);
       throw this.tooLarge(res.status, limit, spec);
     }
@@ -434,7 +436,10 @@ export class HttpTransport {
     try {
       for await (const chunk of res.body ?? []) {
         size += chunk.byteLength;
-        if (size > limit) throw this.tooLarge(res.status, limit, spec);
+        if (size > limit) {
+          if (cutInstead) break;
+          throw this.tooLarge(res.status, limit, spec);
+        }
         parts.push(decoder.decode(chunk, { stream: true }));
       }
       parts.push(decoder.decode());

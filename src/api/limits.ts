@@ -13,8 +13,8 @@ export const BODY_LIMITS = {
   list: 16 * MB,
   /** A task with its logs (logs can be long). */
   task: 32 * MB,
-  /** An error body: only its detail is shown, and that is cut to a sentence. */
-  error: 1 * MB,
+  /** An error body: only its detail is shown, cut to a sentence; past this the rest is not read (the status still speaks). */
+  error: 2 * MB,
 } as const;
 
 export type BodyKind = keyof typeof BODY_LIMITS;

@@ -100,6 +100,8 @@ interface Slot {
   liveSince?: number;
   retryAfterMs?: number;
   lastError?: ApiError;
+  /** Closed while a resync was out: its events may hold the end. Decided once the GET is applied. */
+  deferred?: { wasOpen: boolean };
 }
 
 const isTerminalRun = (s: unknown): boolean => isTerminalRunStatus(toFlowRunStatus(s));
@@ -264,6 +266,7 @@ export class RunFollower {
     slot.connecting = true;
     slot.opened = false;
     slot.idle = false;
+    slot.deferred = undefined;
     slot.endedCleanly = false;
     slot.lastActivity = Date.now();
     slot.openedAt = slot.lastActivity;
@@ -357,6 +360,19 @@ export class RunFollower {
       this.finish();
       return;
     }
+    if (this.buffer !== undefined && wasOpen) {
+      // Events waiting for the resync may hold the terminal status (the usual reason a stream ends):
+      // let the GET and those events apply first, then decide.
+      slot.deferred = { wasOpen };
+      this.maybeStartResync();
+      this.updateState();
+      return;
+    }
+    this.afterClose(slot, wasOpen);
+  }
+
+  /** A stream closed and the run goes on: an idle tasks stream waits, anything else reconnects. */
+  private afterClose(slot: Slot, wasOpen: boolean): void {
     if (slot.kind === 'tasks' && wasOpen && slot.endedCleanly) {
       // The server ended the tasks stream while the run goes on (no task active, say):
       // not an error. Reopen after a backoff, or sooner when the run shows a new task.
@@ -463,6 +479,12 @@ export class RunFollower {
       this.resyncAttempt = 0;
       this.resyncError = undefined;
       this.afterApply();
+      // Streams that closed meanwhile: reopen them now that the run is known not to be over.
+      for (const slot of this.slots) {
+        const deferred = slot.deferred;
+        slot.deferred = undefined;
+        if (deferred && !this.finished && !this.ending) this.afterClose(slot, deferred.wasOpen);
+      }
     } catch (e) {
       if (this.finished || this.ending) return;
       if (isFatal(e)) {
@@ -701,7 +723,16 @@ export class RunFollower {
     const merged = authoritative
       ? { value: incoming, changed: changedKeys(held, incoming) }
       : replaceObject(held, incoming, taskGuards(this.stamps.get(key)));
-    if (!merged) return false;
+    if (!merged) {
+      // Older than what we hold (a GET that crossed newer stream events), but it has the logs we lack.
+      if (held && hasLogs && !Array.isArray(held.logs)) {
+        this.view.tasks[id] = { ...held, logs: task.logs, ...(Array.isArray(held.events) || !Array.isArray(task.events) ? {} : { events: task.events }) };
+        this.partialTasks.delete(id);
+        this.dirtyTasks.add(id);
+        return true;
+      }
+      return false;
+    }
     if (authoritative) this.stamps.delete(key);
     this.bumpStamp(key, task);
     if (hasLogs) {
@@ -798,6 +829,7 @@ export class RunFollower {
         this.fetching.add(id);
         try {
           const task = await this.api.getTask(id, { signal });
+          this.access.allowed();
           this.fetchedWhole.add(id);
           if (!signal.aborted && !this.finished) this.applyTask(task, authoritative, false);
         } catch (e) {
@@ -812,6 +844,14 @@ export class RunFollower {
     };
     this.fetchers++;
     try {
+      // Until a task GET has worked with this key, one goes first: a key without apps:read then costs one refusal, not six.
+      if (!this.access.proven && queue.length > 1) {
+        const first = queue.shift() as string;
+        const rest = queue.splice(0);
+        queue.push(first);
+        await worker();
+        queue.push(...rest);
+      }
       await Promise.all(Array.from({ length: Math.min(TASK_FETCH_CONCURRENCY, queue.length) }, () => worker()));
     } finally {
       this.fetchers--;

@@ -12,6 +12,7 @@ export type TaskVerdict = 'allowed' | 'denied' | 'missing';
 
 export class TaskAccess {
   private deniedBy: ApiError | undefined;
+  private readOnce = false;
   /** Tasks the server said do not exist (404); bounded. */
   private readonly missing = new RecentSet<string>(2000);
   private readonly changes = new Emitter<void>();
@@ -23,6 +24,16 @@ export class TaskAccess {
   /** Why task details cannot be read at all (a 403), if so. */
   get denied(): ApiError | undefined {
     return this.deniedBy;
+  }
+
+  /** A task GET has worked with this key: others may go in parallel (until then, one goes first). */
+  get proven(): boolean {
+    return this.readOnce;
+  }
+
+  /** A task GET worked. */
+  allowed(): void {
+    this.readOnce = true;
   }
 
   verdict(taskId: string): TaskVerdict {
@@ -56,6 +67,7 @@ export class TaskAccess {
   reset(): void {
     const was = this.deniedBy;
     this.deniedBy = undefined;
+    this.readOnce = false;
     this.missing.clear();
     if (was) this.changes.fire();
   }
