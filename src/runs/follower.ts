@@ -118,6 +118,8 @@ const MAX_BUFFERED = 5000;
 const TASK_FETCH_CONCURRENCY = 6;
 /** A partial that names no object asks for a resync, at most this often. */
 const UNPLACED_RESYNC_MS = 2000;
+/** Connections to a finished run's tasks stream for the tasks no GET gave (a flaky network cuts some short). */
+const MAX_FINAL_TASK_READS = 10;
 /** An idle tasks stream is reopened early for a new task, at most this often. */
 const EARLY_REOPEN_MS = 1000;
 
@@ -208,7 +210,6 @@ export class RunFollower {
   private readonly fetchedWhole = new Set<string>();
   private readonly toFetch = new Set<string>();
   private readonly fetching = new Set<string>();
-  private fetchers = 0;
 
   // ---- change batching ----
   private readonly dirtyFields = new Set<string>();
@@ -527,7 +528,12 @@ export class RunFollower {
         this.applyRun(run, undefined, undefined);
         // The run is over: these answers are the server's last word, so they replace what we hold
         // even where a summary carried a later stamp.
-        await this.fetchTasks(this.tasksToFetch('all'), true);
+        const got = await this.fetchTasks(this.tasksToFetch('all'), true);
+        if (this.finished) return;
+        // Tasks no GET gave us (a key without apps:read, a read that kept failing): the tasks
+        // stream of the finished run is the last word instead.
+        const wanted = new Set([...this.referenced].filter((id) => !got.has(id)));
+        if (wanted.size && this.slot('tasks')) await this.readTasksOnce(wanted);
         if (this.finished) return;
         this.dirtyFull = true;
         this.settle('ended');
@@ -542,6 +548,41 @@ export class RunFollower {
         // sleep() clears its timer when stop() aborts the lifetime signal.
         await sleep(delay, this.lifetime.signal, () => new Error('stopped')).catch(() => undefined);
       }
+    }
+  }
+
+  /**
+   * Reads the tasks stream of the finished run, for the tasks a GET did not
+   * give us (a key without apps:read, or a read that kept failing): the server
+   * sends the tasks as they are, then `done`. Until every such task has come
+   * (what each connection brings counts), it connects again, up to
+   * MAX_FINAL_TASK_READS times, each for at most silenceMs (10 s at most).
+   */
+  private async readTasksOnce(wanted: Set<string>): Promise<void> {
+    const apply = (item: Incoming): void => {
+      if (this.finished) return;
+      const id = item.kind === 'object' ? item.value.id : (item.data.id ?? item.id);
+      if (typeof id === 'string') wanted.delete(id);
+      this.apply(item);
+    };
+    this.logger.debug(`[follow ${this.runId}] reading the finished run's tasks stream for ${wanted.size} task(s) no GET gave`);
+    // A stream cut short can look like a clean end: only the tasks that came count.
+    for (let attempt = 0; attempt < MAX_FINAL_TASK_READS && wanted.size && !this.finished; attempt++) {
+      if (attempt > 0) {
+        this.logger.debug(`[follow ${this.runId}] ${wanted.size} task(s) still to come; connecting again`);
+        await sleep(backoffDelay(attempt, this.baseMs, this.maxMs), this.lifetime.signal, () => new Error('stopped')).catch(() => undefined);
+      }
+      const conn = this.api.streamTasks(this.runId, {
+        onObject: (value, eventName) => apply({ kind: 'object', value: value as unknown as Record<string, unknown>, target: this.targetOf(eventName, 'tasks') }),
+        onPartial: (data, fields, eventName, id) => apply({ kind: 'partial', data, fields, id, target: this.targetOf(eventName, 'tasks') }),
+      }, { signal: this.lifetime.signal });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, clampDelay(Math.min(this.silenceMs, 10_000)));
+      });
+      await Promise.race([conn.closed, limit]);
+      if (timer !== undefined) clearTimeout(timer);
+      conn.close();
     }
   }
 
@@ -724,14 +765,17 @@ export class RunFollower {
       ? { value: incoming, changed: changedKeys(held, incoming) }
       : replaceObject(held, incoming, taskGuards(this.stamps.get(key)));
     if (!merged) {
-      // Older than what we hold (a GET that crossed newer stream events), but it has the logs we lack.
-      if (held && hasLogs && !Array.isArray(held.logs)) {
-        this.view.tasks[id] = { ...held, logs: task.logs, ...(Array.isArray(held.events) || !Array.isArray(task.events) ? {} : { events: task.events }) };
-        this.partialTasks.delete(id);
-        this.dirtyTasks.add(id);
-        return true;
-      }
-      return false;
+      // Older than what we hold (a GET or a full copy that crossed a newer summary): it still
+      // brings what the summary lacks (logs, events, the app), and nothing the summary has.
+      if (!held) return false;
+      const missing = Object.keys(task).filter((k) => !(k in held));
+      if (!missing.length) return false;
+      const filled: Record<string, unknown> = { ...held };
+      for (const k of missing) filled[k] = (task as unknown as Record<string, unknown>)[k];
+      this.view.tasks[id] = filled as unknown as Task;
+      if (hasLogs) this.partialTasks.delete(id);
+      this.dirtyTasks.add(id);
+      return true;
     }
     if (authoritative) this.stamps.delete(key);
     this.bumpStamp(key, task);
@@ -820,42 +864,50 @@ export class RunFollower {
   }
 
   /** GETs tasks, a few at a time; a refusal is remembered (see TaskAccess) and stops the rest. */
-  private async fetchTasks(ids: string[], authoritative: boolean): Promise<void> {
+  private async fetchTasks(ids: string[], authoritative: boolean): Promise<Set<string>> {
     const signal = this.lifetime.signal;
     const queue = [...ids];
+    const got = new Set<string>();
+    // Counted as in flight from now, so events meanwhile do not ask for the same tasks again.
+    for (const id of ids) this.fetching.add(id);
     const worker = async (): Promise<void> => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         if (signal.aborted || this.finished || this.access.verdict(id) !== 'allowed') continue;
-        this.fetching.add(id);
         try {
           const task = await this.api.getTask(id, { signal });
           this.access.allowed();
           this.fetchedWhole.add(id);
+          got.add(id);
           if (!signal.aborted && !this.finished) this.applyTask(task, authoritative, false);
         } catch (e) {
           // A key without apps:read, a deleted task or a flaky read: the run view still stands.
           if (!signal.aborted && !this.access.record(id, e)) {
             this.logger.debug(`[follow ${this.runId}] task ${id}: ${e instanceof Error ? e.message : String(e)}`);
           }
-        } finally {
-          this.fetching.delete(id);
         }
       }
     };
-    this.fetchers++;
     try {
-      // Until a task GET has worked with this key, one goes first: a key without apps:read then costs one refusal, not six.
-      if (!this.access.proven && queue.length > 1) {
-        const first = queue.shift() as string;
-        const rest = queue.splice(0);
-        queue.push(first);
-        await worker();
-        queue.push(...rest);
+      // Until a task GET has worked with this key, one goes first (across every follower):
+      // a key without apps:read then costs one refusal, not one per follower or per task.
+      while (!this.access.proven && !this.access.denied && queue.length) {
+        const release = await this.access.turn();
+        if (!release) break;
+        const rest = queue.splice(1);
+        try {
+          await worker();
+        } finally {
+          release();
+          queue.push(...rest);
+        }
       }
       await Promise.all(Array.from({ length: Math.min(TASK_FETCH_CONCURRENCY, queue.length) }, () => worker()));
+    } catch (e) {
+      this.logger.debug(`[follow ${this.runId}] task fetches: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
-      this.fetchers--;
+      for (const id of ids) this.fetching.delete(id);
     }
+    return got;
   }
 
   private onAccessChange(): void {

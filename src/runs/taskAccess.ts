@@ -13,6 +13,8 @@ export type TaskVerdict = 'allowed' | 'denied' | 'missing';
 export class TaskAccess {
   private deniedBy: ApiError | undefined;
   private readOnce = false;
+  /** The first task GET of this key, while it is out: the others wait for its verdict. */
+  private probe: Promise<void> | undefined;
   /** Tasks the server said do not exist (404); bounded. */
   private readonly missing = new RecentSet<string>(2000);
   private readonly changes = new Emitter<void>();
@@ -29,6 +31,24 @@ export class TaskAccess {
   /** A task GET has worked with this key: others may go in parallel (until then, one goes first). */
   get proven(): boolean {
     return this.readOnce;
+  }
+
+  /**
+   * Until a task GET has worked (or been refused), one at a time across every
+   * follower: resolves with a release function for the caller's GET, or with
+   * undefined once the verdict is in (then go ahead, or stop if denied).
+   */
+  async turn(): Promise<(() => void) | undefined> {
+    while (this.probe) await this.probe;
+    if (this.readOnce || this.deniedBy) return undefined;
+    let release!: () => void;
+    this.probe = new Promise<void>((resolve) => {
+      release = () => {
+        this.probe = undefined;
+        resolve();
+      };
+    });
+    return release;
   }
 
   /** A task GET worked. */
