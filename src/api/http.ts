@@ -16,10 +16,11 @@ import {
   ApiError, abortedError, noKeyError, redactSecret, timeoutError, type ApiErrorKind,
 } from './errors';
 import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep } from './backoff';
-import { isObject, problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
+import { problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
 import { endpointFor } from './scopes';
 import { RateGate } from './rateGate';
 import { checkBaseUrl } from './url';
+import { isRecord as isObject } from '../shared/guards';
 import { silentLogger, type Logger } from './logger';
 import type { ApiMessage } from './models';
 

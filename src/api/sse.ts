@@ -4,7 +4,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { CallOptions, StreamConnection, StreamHandlers } from './api';
 import { ApiError, isApiError } from './errors';
-import { isObject } from './envelope';
+import { isRecord as isObject } from '../shared/guards';
 import type { HttpTransport } from './http';
 import { silentLogger, type Logger } from './logger';
 

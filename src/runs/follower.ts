@@ -20,8 +20,7 @@ import {
 } from '../api/models';
 import { Emitter, type Event } from './emitter';
 import { applyPartial, changedKeys, replaceObject, stampOf, type MergeGuards, type Merged } from './merge';
-
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'stopped';
+import type { ConnectionState } from '../shared/runText';
 
 export interface RunView {
   runId: string;

@@ -13,7 +13,7 @@ import {
   type FlowRun, type ListFilter, type ListPage, type ListRequest,
 } from '../api/models';
 import { Emitter, type Disposable } from './emitter';
-import { compareTimes } from './merge';
+import { compareTimes, newestFirst } from '../shared/time';
 import type { RunChangeEvent, RunStore } from './store';
 
 /** The groups in the order the tree shows them. Unknown is shown only when it has runs. */
@@ -718,11 +718,4 @@ function totalOf(page: ListPage<FlowRun>, before: number): number | undefined {
     return page.total_items;
   }
   return page.has_next ? undefined : before + page.items.length;
-}
-
-/** created_at descending; ties by id so the order is stable. */
-export function newestFirst(a: FlowRun, b: FlowRun): number {
-  const byTime = compareTimes(b.created_at, a.created_at);
-  if (byTime !== 0) return byTime;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }

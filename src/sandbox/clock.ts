@@ -1,6 +1,8 @@
 // Timestamps for the sandbox. Microsecond precision and strictly increasing,
 // so that `updated_at` orders every change even when many happen in one
 // millisecond (the firehose app emits thousands per second).
+import { parseStamp } from '../shared/time';
+
 export class Clock {
   private lastMicros = 0;
 
@@ -24,9 +26,5 @@ export function isoFromMicros(us: number): string {
 
 /** Parses an ISO timestamp keeping sub-millisecond digits; NaN when not a date. */
 export function isoToMicros(value: string): number {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return NaN;
-  const frac = /\.\d{3}(\d{1,3})/.exec(value);
-  const extra = frac ? Number(frac[1].padEnd(3, '0')) : 0;
-  return ms * 1000 + extra;
+  return parseStamp(value) ?? NaN;
 }

@@ -14,6 +14,7 @@ import { listPage, listRequestFromQuery, parseListRequest } from './listQuery';
 import type { RunStore } from './runStore';
 import { EventStream, pickFormat } from './streams';
 import type { FaultPlan } from './types';
+import { isRecord as isObject } from '../shared/guards';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -49,10 +50,6 @@ function getRun(deps: ApiDeps, id: string): FlowRun {
   const run = deps.store.runs.get(id);
   if (!run || run.deleted_at) throw notFound('Flow run', id);
   return run;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const STATUS_BY_NAME: Record<string, number> = {

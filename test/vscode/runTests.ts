@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { provisionVSCode } from './host/provision';
-import { readTestResult } from './host/testResult';
+import { readTestResult, type TestResult } from './host/testResult';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 
@@ -21,6 +21,27 @@ export function writeLauncherExecutable(dir: string): string {
   fs.writeFileSync(tmp, script, { mode: 0o755 });
   fs.renameSync(tmp, file);
   return file;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1).padStart(6)} s`;
+
+/** Where the time went: each suite (hooks included), and VS Code's start and stop around them. */
+function printTimes(result: TestResult, totalMs: number): void {
+  const suites = result.suites ?? [];
+  if (suites.length === 0) return;
+  const inSuites = suites.reduce((sum, s) => sum + s.durationMs, 0);
+  console.log('Time per suite:');
+  for (const s of suites) {
+    const hooks = s.hooksMs ? `; hooks ${(s.hooksMs / 1000).toFixed(1)} s` : '';
+    console.log(`  ${seconds(s.durationMs)}  ${s.title}${s.file ? ` (${path.basename(s.file)}${hooks})` : ''}`);
+  }
+  console.log(`  ${seconds(totalMs - inSuites)}  VS Code start and stop, outside the suites`);
+  const slowest = [...result.tests].filter((t) => t.durationMs !== undefined).sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0)).slice(0, 8);
+  console.log('Slowest tests:');
+  for (const t of slowest) console.log(`  ${seconds(t.durationMs ?? 0)}  ${t.title}`);
+  const file = path.join(repo, 'test-results', 'vscode-times.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ totalMs, suites, tests: result.tests }, null, 2)}\n`);
 }
 
 async function main(): Promise<number> {
@@ -56,6 +77,7 @@ async function main(): Promise<number> {
       return exitCode || 1;
     }
     for (const f of result.failures) console.log(`FAILED: ${f.title}\n${f.error.replace(/^/gm, '    ')}\n`);
+    printTimes(result, Date.now() - started);
     console.log(`VS Code tests finished in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in test-results/`);
     console.log(`${result.passed} passed, ${result.failed} failed`);
     if (result.failed > 0 || result.passed === 0) return exitCode || 1;

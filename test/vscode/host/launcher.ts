@@ -74,6 +74,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 export async function launch(args: LauncherArgs): Promise<number> {
+  const launched = Date.now();
+  const since = (): string => `${((Date.now() - launched) / 1000).toFixed(1)} s`;
   const repo = args.extensionDevelopmentPath;
   const resultsDir = path.resolve(process.env.FLOW_RUNS_TEST_RESULTS_DIR ?? path.join(repo, 'test-results'));
   fs.mkdirSync(resultsDir, { recursive: true });
@@ -118,7 +120,10 @@ export async function launch(args: LauncherArgs): Promise<number> {
     pageReady.catch(() => undefined);
     control = await startControlServer(pageReady, resultsDir, {
       onLog: (line) => console.log(line),
-      onStarted: () => (started = true),
+      onStarted: () => {
+        started = true;
+        console.log(`[launcher] the tests started in the extension host ${since()} after launch`);
+      },
     });
 
     const serverLog = path.join(resultsDir, 'vscode-server.log');
@@ -133,7 +138,7 @@ export async function launch(args: LauncherArgs): Promise<number> {
     });
     let serverExit: number | null | undefined;
     void server.exited.then((code) => (serverExit = code));
-    console.log(`[launcher] VS Code server on ${server.origin}; logs in ${resultsDir}`);
+    console.log(`[launcher] VS Code server on ${server.origin} after ${since()}; logs in ${resultsDir}`);
 
     const url = workbenchUrl({
       origin: server.origin,
