@@ -3,6 +3,7 @@
 // over need no request; only the palette's quick pick asks the server.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { isRecord } from '../shared/guards';
 import { shortIdOf } from '../shared/runText';
 import { ACTION_SCOPES, actOnRuns, confirmDone, inform, type ActionOutcome } from './actOnRuns';
 import { runIdsFrom } from './runRef';
@@ -28,11 +29,7 @@ export async function copyRunId(services: Services, arg?: unknown, selection?: u
 }
 
 function taskIdArg(arg: unknown): string | undefined {
-  if (arg && typeof arg === 'object' && 'taskId' in arg) {
-    const id = arg.taskId;
-    if (typeof id === 'string' && id) return id;
-  }
-  return undefined;
+  return isRecord(arg) && typeof arg.taskId === 'string' && arg.taskId ? arg.taskId : undefined;
 }
 
 export async function copyTaskId(services: Services, arg?: unknown): Promise<ActionOutcome> {

@@ -13,6 +13,7 @@ import { answersHttp } from '../api/plainHttp';
 import type { Sandbox } from '../sandbox';
 import { loadSandbox } from '../lazyModules';
 import type { Services } from '../services';
+import { isRecord } from '../shared/guards';
 import { describeError, showError } from '../views/showError';
 
 const STATE_KEY = 'flowRuns.sandboxSettings';
@@ -31,10 +32,7 @@ function toTarget(t: SavedSettings['target']): vscode.ConfigurationTarget {
 }
 
 function isSaved(v: unknown): v is SavedSettings {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o.url === 'string' && (o.target === 'global' || o.target === 'workspace')
-    && typeof o.previous === 'object' && o.previous !== null;
+  return isRecord(v) && typeof v.url === 'string' && (v.target === 'global' || v.target === 'workspace') && isRecord(v.previous);
 }
 
 function chooseTarget(): SavedSettings['target'] {

@@ -15,6 +15,7 @@ import type { FollowerHandle } from '../runs/followers';
 import { isFollowing, LingeringFollowers } from '../runs/lingeringRelease';
 import { Poller } from '../runs/poller';
 import type { Services } from '../services';
+import { isRecord } from '../shared/guards';
 import { runTreeItem } from './runItem';
 import { describeError, showError } from './showError';
 import {
@@ -589,9 +590,7 @@ function intervalSetting(): number {
 
 function statusFromArg(arg: unknown): FlowRunStatus | undefined {
   if (typeof arg === 'number') return toFlowRunStatus(arg);
-  if (typeof arg === 'object' && arg !== null && typeof (arg as { status?: unknown }).status === 'number') {
-    return toFlowRunStatus((arg as { status: number }).status);
-  }
+  if (isRecord(arg) && typeof arg.status === 'number') return toFlowRunStatus(arg.status);
   return undefined;
 }
 

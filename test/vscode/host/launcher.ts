@@ -78,6 +78,8 @@ export async function launch(args: LauncherArgs): Promise<number> {
   const since = (): string => `${((Date.now() - launched) / 1000).toFixed(1)} s`;
   const repo = args.extensionDevelopmentPath;
   const resultsDir = path.resolve(process.env.FLOW_RUNS_TEST_RESULTS_DIR ?? path.join(repo, 'test-results'));
+  // Two windows side by side (runTests.ts) keep their logs apart.
+  const logSuffix = process.env.FLOW_RUNS_TEST_SHARD ? `-${process.env.FLOW_RUNS_TEST_SHARD}` : '';
   fs.mkdirSync(resultsDir, { recursive: true });
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-test-'));
   const resultFile = path.resolve(process.env.FLOW_RUNS_TEST_RESULT ?? path.join(runDir, 'result.json'));
@@ -126,7 +128,7 @@ export async function launch(args: LauncherArgs): Promise<number> {
       },
     });
 
-    const serverLog = path.join(resultsDir, 'vscode-server.log');
+    const serverLog = path.join(resultsDir, `vscode-server${logSuffix}.log`);
     server = await startVSCodeServer({
       paths,
       logFile: serverLog,
@@ -150,7 +152,7 @@ export async function launch(args: LauncherArgs): Promise<number> {
       workbench = await openWorkbench({
         chromium: paths.chromium,
         url,
-        consoleLogFile: path.join(resultsDir, 'browser-console.log'),
+        consoleLogFile: path.join(resultsDir, `browser-console${logSuffix}.log`),
         headless: process.env.FLOW_RUNS_TEST_HEADED !== '1',
       });
     } catch (e) {
@@ -186,7 +188,11 @@ export async function launch(args: LauncherArgs): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (!stopping) await cleanup();
+    if (!stopping) {
+      const stopStarted = Date.now();
+      await cleanup();
+      console.log(`[launcher] VS Code stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`);
+    }
   }
 }
 

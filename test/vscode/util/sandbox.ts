@@ -56,11 +56,16 @@ export async function useSandbox(opts: SandboxOptions & { key?: string; started?
   };
 }
 
-/** Polls `check` until it returns a truthy value; fails with `what` after the timeout. */
+/**
+ * Polls `check` until it returns a truthy value; fails with `what` after the timeout. A cheap
+ * check (the store, the tree) is asked every 50 ms; one that asks the browser takes long, and is
+ * then asked at most a fifth of the time, so waiting never keeps a CPU busy.
+ */
 export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    const asked = Date.now();
     try {
       const value = await check();
       if (value) return value;
@@ -70,6 +75,6 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, Math.min(500, Math.max(50, 4 * (Date.now() - asked)))));
   }
 }
