@@ -31,7 +31,7 @@ const PHASES = [
   { name: 'types', cmd: [process.execPath, path.join(repo, 'scripts', 'checkTypes.js')], needs: [], after: [], afterSignal: 'vscode started' },
   { name: 'build', cmd: [process.execPath, path.join(repo, 'esbuild.js')], needs: [], after: [] },
   { name: 'lint', cmd: [bin('eslint'), '.'], needs: [], after: ['types'] },
-  { name: 'unit', cmd: [process.execPath, '--test', '--test-reporter=spec', '--test-concurrency=4', 'out/test/unit/'], needs: ['build'], after: ['lint'] },
+  { name: 'unit', cmd: [process.execPath, '--test', '--test-reporter=spec', '--test-concurrency=2', 'out/test/unit/'], needs: ['build'], after: ['lint'] },
   { name: 'vscode', cmd: [process.execPath, path.join(repo, 'out', 'test', 'vscode', 'runTests.js')], needs: ['build'], after: [], live: true },
 ];
 
