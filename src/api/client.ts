@@ -4,7 +4,7 @@ import type {
   ApiResult, CallOptions, FlowRunPatch, FlowRunsApi, StreamConnection, StreamHandlers,
 } from './api';
 import { ApiError } from './errors';
-import { isObject } from './envelope';
+import { isRecord as isObject } from '../shared/guards';
 import { HttpTransport, type HttpMethod, type TransportOptions } from './http';
 import type { BodyKind } from './limits';
 import { silentLogger, type Logger } from './logger';

@@ -21,7 +21,7 @@ import {
   ApiError, abortedError, noKeyError, timeoutError, type ApiErrorKind,
 } from './errors';
 import { backoffDelay, describeWait, serverWait, sleep } from './backoff';
-import { isObject, problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
+import { problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
 import type { Fetcher, WireHeaders, WireResponse } from './fetcher';
 import { parseJsonBounded } from './jsonDepth';
 import { BODY_LIMITS, type BodyKind } from './limits';
@@ -30,6 +30,7 @@ import { endpointFor, rateKindOf, type RateKind } from './scopes';
 import { RateGate } from './rateGate';
 import { cleanServerText, logServerText } from './serverText';
 import { checkBaseUrl } from './url';
+import { isRecord as isObject } from '../shared/guards';
 import { silentLogger, type Logger } from './logger';
 import type { ApiMessage } from './models';
 
@@ -512,12 +513,16 @@ export class HttpTransport {
       // Usually a missing scope, but not always (a one-time password, a blocked account):
       // keep the scope hint and show what the server said.
       const scope = endpoint?.scope;
+      // When the server names the scope too (or says nothing), its text adds nothing: say it once.
+      const aboutScope = scope !== undefined && (!text || text.includes(scope));
       return this.error('forbidden', {
         ...base,
         scope,
-        userMessage: scope
-          ? `The server refused to ${endpoint.action} (403).${server} This needs an API key with the ${scope} scope: if yours lacks it, create one in Settings → API Keys, then run "Flow Runs: Set API Key".`
-          : `This API key is not allowed to do this (403).${server} Check the key's scopes in Settings → API Keys.`,
+        userMessage: !scope
+          ? `This API key is not allowed to do this (403).${server} Check the key's scopes in Settings → API Keys.`
+          : aboutScope
+            ? `This API key lacks the ${scope} scope needed to ${endpoint.action}. Create a key with it in Settings → API Keys, then run "Flow Runs: Set API Key".`
+            : `The server refused to ${endpoint.action} (403).${server} This needs an API key with the ${scope} scope: if yours lacks it, create one in Settings → API Keys, then run "Flow Runs: Set API Key".`,
       }, spec);
     }
     if (status === 404) {

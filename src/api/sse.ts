@@ -10,7 +10,7 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { CallOptions, StreamConnection, StreamHandlers } from './api';
 import { ApiError, isApiError } from './errors';
-import { isObject } from './envelope';
+import { isRecord as isObject } from '../shared/guards';
 import type { HttpTransport } from './http';
 import { parseJsonBounded } from './jsonDepth';
 import { MAX_EVENT_CHARS } from './limits';

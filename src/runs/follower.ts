@@ -33,8 +33,9 @@ import { Emitter, type Event } from './emitter';
 import { applyPartial, changedKeys, replaceObject, stampOf, type MergeGuards, type Merged } from './merge';
 import { nextTick, type Cancel } from './nextTick';
 import { TaskAccess } from './taskAccess';
+import type { ConnectionState } from '../shared/runText';
 
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'stopped';
+export type { ConnectionState };
 
 export interface RunView {
   runId: string;

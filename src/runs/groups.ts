@@ -13,7 +13,7 @@ import {
   type FlowRun, type ListFilter, type ListPage, type ListRequest,
 } from '../api/models';
 import { Emitter, type Disposable } from './emitter';
-import { compareTimes } from './merge';
+import { compareTimes, newestFirst } from '../shared/time';
 import type { RunChangeEvent, RunStore } from './store';
 
 /** The groups in the order the tree shows them. Unknown is shown only when it has runs. */
@@ -738,11 +738,4 @@ function serverTotalOf(page: ListPage<FlowRun>, before = 0): number | undefined 
 function createdOf(run: FlowRun): string {
   if (typeof run.created_at === 'string') return run.created_at;
   return typeof run.updated_at === 'string' ? run.updated_at : '';
-}
-
-/** created_at descending; ties by id so the order is stable. */
-export function newestFirst(a: FlowRun, b: FlowRun): number {
-  const byTime = compareTimes(createdOf(b), createdOf(a));
-  if (byTime !== 0) return byTime;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }

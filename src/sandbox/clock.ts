@@ -3,6 +3,7 @@
 // millisecond (the firehose app emits thousands per second).
 import type { Rng } from './rng';
 import { formatStamp, StampMaker } from './stamps';
+import { parseStamp } from '../shared/time';
 
 export class Clock {
   private lastMicros = 0;
@@ -39,9 +40,5 @@ export function isoFromMicros(us: number): string {
 
 /** Parses an ISO timestamp keeping sub-millisecond digits; NaN when not a date. */
 export function isoToMicros(value: string): number {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return NaN;
-  const frac = /\.\d{3}(\d{1,3})/.exec(value);
-  const extra = frac ? Number(frac[1].padEnd(3, '0')) : 0;
-  return ms * 1000 + extra;
+  return parseStamp(value) ?? NaN;
 }

@@ -16,6 +16,7 @@ import { subscribeRun } from './runStreams';
 import type { EventStream } from './streams';
 import type { FaultPlan } from './types';
 import type { Variation } from './variation';
+import { isRecord as isObject } from '../shared/guards';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -55,10 +56,6 @@ function getRun(deps: ApiDeps, id: string): FlowRun {
   const run = deps.store.runs.get(id);
   if (!run || run.deleted_at) throw notFound('Flow run', id);
   return run;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const STATUS_BY_NAME: Record<string, number> = {

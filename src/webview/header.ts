@@ -2,8 +2,9 @@
 // duration, actions, the connection banner and the run's error. Built once;
 // each render only updates text and visibility, so focus stays on buttons.
 import type { RunAction, WebviewMessage } from '../shared/protocol';
+import { hasOutput, isActive } from '../shared/runText';
+import { durationMs, formatDuration, formatTime } from '../shared/time';
 import { button, el, icon, setHidden, setText } from './dom';
-import { durationMs, formatDuration, formatTime } from './format';
 import type { PanelState } from './panelState';
 import { runLook } from './status';
 
@@ -96,8 +97,8 @@ export class HeaderView {
     setHidden(this.parent.parentElement as HTMLElement, !run?.parentTaskId);
     setText(this.started, formatTime(run?.startedAt, now));
     const end = run?.finishedAt ?? run?.cancelledAt ?? null;
-    setText(this.finished, end ? formatTime(end, now) : run && (run.status === 1 || run.status === 2) ? 'not yet' : '—');
-    const active = run !== null && (run.status === 1 || run.status === 2) && !end;
+    setText(this.finished, end ? formatTime(end, now) : run && isActive(run) ? 'not yet' : '—');
+    const active = run !== null && isActive(run) && !end;
     // While the stream is down we do not know whether it is still running: no ticking then.
     const ms = active && stale ? undefined : durationMs(run?.startedAt, end, now);
     setText(this.duration, ms === undefined ? '—' : formatDuration(ms));
@@ -108,15 +109,15 @@ export class HeaderView {
       if (b) setHidden(b, !visible);
     };
     const hasRun = run !== null;
-    const hasOutput = hasRun && run.output !== null && run.output !== undefined;
+    const withOutput = hasRun && hasOutput(run);
     show('cancel', active);
     show('runAgain', hasRun);
     show('clone', hasRun);
     show('copyId', true);
     show('openInBrowser', true);
     show('showInput', hasRun);
-    show('showOutput', hasOutput);
-    show('saveOutput', hasOutput);
+    show('showOutput', withOutput);
+    show('saveOutput', withOutput);
 
     this.renderBanner(state);
     const notice = state.connection.notice ?? '';

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyPartial, changedKeys, parseStamp, replaceObject, stampOf } from '../../src/runs/merge';
+import { applyPartial, changedKeys, replaceObject, stampOf } from '../../src/runs/merge';
+import { parseStamp } from '../../src/shared/time';
 import { reconnectDelay, RunFollower } from '../../src/runs/follower';
 import { FakeApi, at, makeRun, makeTask } from './helpers/fakeApi';
 import { waitFor } from './helpers/testServer';

@@ -31,7 +31,7 @@ async function* events(res: Response | undefined): AsyncGenerator<SseEvent> {
   if (!res?.body) return;
   const decoder = new TextDecoder();
   let buf = '';
-  const reader = res.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();

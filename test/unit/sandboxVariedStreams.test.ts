@@ -163,7 +163,7 @@ describe('varied profile: the tasks stream', () => {
       for (let i = 0; i < 8 && atOnce === 0; i++) {
         const tasks = new StreamReader(`${sb.url}/flowruns/${id}/tasks/stream`, sb.defaultKey);
         const pendingAtEnd = tasks.ended.then(() => sb.getRun(id)?.status === FlowRunStatus.Pending);
-        const ended = await Promise.race([pendingAtEnd, new Promise<undefined>((r) => setTimeout(r, 40))]);
+        const ended = await Promise.race([pendingAtEnd, new Promise<undefined>((r) => setTimeout(() => r(undefined), 40))]);
         if (ended && dataEvents(tasks).length === 0) atOnce++;
         tasks.close();
         await tasks.ended;

@@ -20,7 +20,7 @@ import type { HostMessage, PanelRun, PanelTask } from '../../../src/shared/proto
 import type { RunPanelManager } from '../../../src/views/panel/panelManager';
 import type { RunPanel } from '../../../src/views/panel/runPanelHost';
 import type { RunsTreeProvider } from '../../../src/views/runsTree';
-import { EXTENSION_ID, useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
+import { EXTENSION_ID, extensionApi, useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
 import { expectedPanelState } from '../util/panelExpect';
 import * as wb from '../util/workbench';
 
@@ -177,8 +177,8 @@ async function runConvergence(t: TestSandbox, manager: RunPanelManager, tree: Ru
     for (const id of ids) await vscode.commands.executeCommand('flowRuns.openRun', id);
     await waitFor(() => ids.every((id) => manager.get(id)), 'every panel to open');
     // Two runs are cancelled by another client while they run.
-    await new Promise((r) => setTimeout(r, 1500));
     const cancelled = [ids[1], ids[6]];
+    await waitFor(() => cancelled.every((id) => t.sandbox.getRun(id)?.status === FlowRunStatus.Running), 'the two runs to be running', 30_000);
     for (const id of cancelled) await cancelDirect(t, id);
 
     await waitFor(() => ids.every((id) => isTerminalRunStatus(toFlowRunStatus(t.sandbox.getRun(id)?.status))),
@@ -300,9 +300,8 @@ suite('Reliability: convergence under faults', function () {
 
   suiteSetup(async () => {
     t = await useSandbox({ speed: 0.4, seed: FAULT_SEED, keepAliveMs: 2000 });
-    manager = t.services.testing.get('runPanels') as RunPanelManager;
-    tree = t.services.testing.get('runsTree') as RunsTreeProvider;
-    assert.ok(manager && tree, 'the panels and the tree are exposed for tests');
+    manager = t.ext.runPanels;
+    tree = t.ext.runsTree;
     await config().update('refreshInterval', 5, vscode.ConfigurationTarget.Global);
     await config().update('notifications', 'never', vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('notifications.clearAll');
@@ -452,8 +451,8 @@ suite('Reliability: convergence on the varied profile with a flows-only key', fu
     // top-level id, tasks without logs, named events, idle tasks streams, 0-9 fraction digits, ...), and
     // the key has the three flows scopes but not apps:read, as a real flows-only key.
     t = await useSandbox({ speed: 0.4, seed: FAULT_SEED, keepAliveMs: 2000, profile: 'varied', key: SANDBOX_KEYS.flowsOnly });
-    manager = t.services.testing.get('runPanels') as RunPanelManager;
-    tree = t.services.testing.get('runsTree') as RunsTreeProvider;
+    manager = t.ext.runPanels;
+    tree = t.ext.runsTree;
     await config().update('refreshInterval', 5, vscode.ConfigurationTarget.Global);
     await config().update('notifications', 'never', vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('notifications.clearAll');
@@ -513,13 +512,14 @@ suite('Reliability: bad input from the server', function () {
     api.runs.set('fr_deep', run('fr_deep', { output: { value: nested(900) }, node_statuses: { a: 'completed', b: 'completed' }, flow_run_finished: now, updated_at: '2025-04-01T10:00:03Z' }));
 
     previousUrl = config().inspect<string>('apiUrl')?.globalValue;
-    const services = (await vscode.extensions.getExtension(EXTENSION_ID)?.activate()) as TestSandbox['services'];
+    const ext = await extensionApi();
+    const services = ext.services;
     await config().update('apiUrl', api.url, vscode.ConfigurationTarget.Global);
     await waitFor(() => services.session.baseUrl === api.url, 'the session to follow flowRuns.apiUrl');
     await vscode.commands.executeCommand('flowRuns.setApiKey', KEY);
     await waitFor(() => services.session.hasKey, 'the key to be stored');
-    manager = services.testing.get('runPanels') as RunPanelManager;
-    tree = services.testing.get('runsTree') as RunsTreeProvider;
+    manager = ext.runPanels;
+    tree = ext.runsTree;
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.view.extension.flowRuns');
   });
