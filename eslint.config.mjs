@@ -1,6 +1,34 @@
-// Type-aware lint for the extension, the webview, the sandbox and the tests.
+// Type-aware lint for the extension, the webview, the sandbox and the tests,
+// plus the layering rules of the README's Design section, so they hold by lint
+// rather than by memory.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// --- layers ---------------------------------------------------------------------------------
+const NETWORK = 'Only src/api and src/sandbox touch the network (README, Design): go through the API client.';
+
+/**
+ * The rules of one layer. `vscode`: may it import VS Code; `network`: may it
+ * make requests itself; `below`: the sibling folders (or files) it may import
+ * from, as the start of the path after `../`. One block per folder set: a
+ * later block's no-restricted-imports would replace an earlier one's.
+ */
+function layer(files, { vscode, network, below, why, ignores }) {
+  const paths = [];
+  if (!vscode) paths.push({ name: 'vscode', message: 'This layer is plain TypeScript: no `vscode` import (README, Design).' });
+  if (!network) {
+    for (const name of ['node-fetch', 'undici', 'http', 'https', 'node:http', 'node:https', 'net', 'node:net']) paths.push({ name, message: NETWORK });
+  }
+  const patterns = below ? [{ regex: `^\\.\\./(?!(${below.join('|')}))`, message: why }] : [];
+  const rules = { 'no-restricted-imports': ['error', { paths, patterns }] };
+  if (!network) {
+    rules['no-restricted-globals'] = ['error', ...['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource'].map((name) => ({ name, message: NETWORK }))];
+    rules['no-restricted-properties'] = ['error', ...['globalThis', 'window', 'self'].map((object) => ({ object, property: 'fetch', message: NETWORK }))];
+  }
+  return { files, ...(ignores ? { ignores } : {}), rules };
+}
+
+const PLAIN = ['src/shared/**', 'src/webview/**', 'src/api/**', 'src/sandbox/**', 'src/runs/**'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'test-results/**', '*.vsix', 'esbuild.js', 'scripts/**/*.js', 'eslint.config.mjs'] },
@@ -17,6 +45,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
+  },
+  layer(['src/shared/**/*.ts'], {
+    below: ['shared/', 'api/models$'], why: 'src/shared is the bottom layer: besides itself it may use only the API data model.',
+  }),
+  layer(['src/webview/**/*.ts'], {
+    below: ['shared/'], why: 'The webview bundle may use src/shared only: it runs in the browser, with no network (CSP connect-src none).',
+  }),
+  layer(['src/api/**/*.ts'], { network: true, below: ['shared/'], why: 'src/api sits under everything but src/shared.' }),
+  layer(['src/sandbox/**/*.ts'], {
+    network: true, below: ['shared/', 'api/'], why: 'The sandbox is a server: it may share the API model and src/shared, nothing of the extension.',
+  }),
+  layer(['src/runs/**/*.ts'], { below: ['shared/', 'api/'], why: 'src/runs is plain Node over the API client: no views or commands.' }),
+  // The VS Code layers (commands, views, input, auth, activation): `vscode` yes, requests of their own no.
+  layer(['src/**/*.ts'], { vscode: true, ignores: PLAIN }),
+  {
+    // The webview is compiled for the browser: Node's modules are not there.
+    files: ['src/webview/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', { selector: 'ImportDeclaration[source.value=/^node:/]', message: 'The webview runs in a browser: no Node modules.' }] },
   },
   {
     files: ['src/sandbox/cli.ts', 'test/**/*.ts', 'scripts/**/*.ts'],

@@ -6,14 +6,15 @@ import * as runActions from './commands/runActions';
 import * as runFlow from './commands/runFlow';
 import * as sandboxCommands from './commands/sandbox';
 import * as inputFiles from './input/inputFiles';
-import { createServices, type Services } from './services';
+import { createServices } from './services';
+import type { FlowRunsTestApi } from './testApi';
 import * as notifications from './views/notifications';
 import * as runPanel from './views/runPanel';
 import * as runsTree from './views/runsTree';
 import * as statusBar from './views/statusBar';
 
-/** Returns the services so that the tests inside VS Code can look at what the user sees. */
-export function activate(context: vscode.ExtensionContext): Services {
+/** Returns what the extension's own tests look at, and only to them (ExtensionMode.Test). */
+export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | undefined {
   const started = Date.now();
   const log = vscode.window.createOutputChannel('Flow Runs', { log: true });
   context.subscriptions.push(
@@ -23,17 +24,27 @@ export function activate(context: vscode.ExtensionContext): Services {
   const services = createServices(context, log);
 
   apiKeyCommands.register(context, services); // Set / Clear API Key
-  sandboxCommands.register(context, services); // Start / Stop Local Sandbox
-  runsTree.register(context, services); // the Runs view, refresh, filter, load more
-  statusBar.register(context, services); // active runs in the status bar
-  notifications.register(context, services); // "run finished" for runs started here
-  inputFiles.register(context, services); // CodeLens, schema and diagnostics in input files
+  const sandboxController = sandboxCommands.register(context, services); // Start / Stop Local Sandbox
+  const runs = runsTree.register(context, services); // the Runs view, refresh, filter, load more
+  const activeRuns = statusBar.register(context, services); // active runs in the status bar
+  const finished = notifications.register(context, services); // "run finished" for runs started here
+  const inputs = inputFiles.register(context, services); // CodeLens, schema and diagnostics in input files
   runFlow.register(context, services); // Run Flow, Run Again
-  runPanel.register(context, services); // Open Run: the webview panel, restored on reload
+  const panels = runPanel.register(context, services); // Open Run: the webview panel, restored on reload
   runActions.register(context, services); // cancel, clone, visibility, update, copy, open, show, save
 
   log.info(`[activate] ready in ${Date.now() - started} ms`);
-  return services;
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
+  return {
+    services,
+    runsTree: runs.provider,
+    runsTreeView: runs.view,
+    runPanels: panels,
+    statusBar: activeRuns,
+    notificationsShown: finished,
+    inputFiles: inputs,
+    sandboxController,
+  };
 }
 
 export function deactivate(): void {

@@ -24,8 +24,6 @@ export interface Services {
   readonly onDidStartRun: vscode.Event<FlowRun>;
   /** Records a run this window just created. */
   runStarted(run: FlowRun): void;
-  /** Objects features expose to the tests inside VS Code (e.g. 'runsTree'); never used by features. */
-  readonly testing: Map<string, unknown>;
 }
 
 export function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Services {
@@ -68,7 +66,6 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
     followers,
     startedHere,
     onDidStartRun: started.event,
-    testing: new Map<string, unknown>(),
     runStarted(run: FlowRun): void {
       startedHere.add(run.id);
       store.upsert(run);

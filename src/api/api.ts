@@ -29,13 +29,17 @@ export interface StreamHandlers<T> {
   onOpen?: () => void;
   /** A full object: replace what you hold. */
   onObject: (value: T, eventName: string) => void;
-  /** A partial update: copy only `fields` of `data` (all of it when fields is undefined). */
-  onPartial: (data: Partial<T> & { id?: string }, fields: string[] | undefined, eventName: string) => void;
+  /**
+   * A partial update: copy only `fields` of `data` (all of it when fields is
+   * undefined). `id` is the payload's own top-level id, when it has one beside
+   * `data` (then it names the object if `data` does not).
+   */
+  onPartial: (data: Partial<T> & { id?: string }, fields: string[] | undefined, eventName: string, id?: string) => void;
   /** `event: done`, or the server closed the stream cleanly. */
   onDone?: () => void;
   /** `event: error`, a malformed event, or a transport error. `fatal` means do not reconnect. */
   onError?: (error: Error, fatal: boolean) => void;
-  /** Any byte arrived (keep-alive comments included): resets the silence timer. */
+  /** A whole event or a keep-alive comment arrived (not merely bytes): resets the silence timer. */
   onActivity?: () => void;
 }
 

@@ -4,8 +4,9 @@ import type {
   ApiResult, CallOptions, FlowRunPatch, FlowRunsApi, StreamConnection, StreamHandlers,
 } from './api';
 import { ApiError } from './errors';
-import { isObject } from './envelope';
+import { isRecord as isObject } from '../shared/guards';
 import { HttpTransport, type HttpMethod, type TransportOptions } from './http';
+import type { BodyKind } from './limits';
 import { silentLogger, type Logger } from './logger';
 import type { Flow, FlowRun, ListPage, ListRequest, Task, Visibility } from './models';
 import { openEventStream } from './sse';
@@ -33,18 +34,18 @@ export class FlowRunsClient implements FlowRunsApi {
 
   async getRun(id: string, opts?: CallOptions): Promise<FlowRun> {
     const path = `/flowruns/${seg(id)}`;
-    return this.object<FlowRun>((await this.call('GET', path, undefined, true, opts)).data, 'GET', path);
+    return this.object<FlowRun>((await this.call('GET', path, undefined, true, opts)).data, 'GET', path, id);
   }
 
   async listRuns(req: ListRequest, opts?: CallOptions): Promise<ListPage<FlowRun>> {
-    return this.page<FlowRun>((await this.call('POST', '/flowruns/list', req, true, opts)).data, '/flowruns/list');
+    return this.page<FlowRun>((await this.call('POST', '/flowruns/list', req, true, opts, 'list')).data, '/flowruns/list');
   }
 
   async cancelRun(id: string, opts?: CallOptions): Promise<FlowRun | undefined> {
     const path = `/flowruns/${seg(id)}/cancel`;
     const { data } = await this.call('POST', path, undefined, false, opts);
     // Cancel may answer 204, an empty object, or the run.
-    return isObject(data) && typeof data.id === 'string' ? (data as unknown as FlowRun) : undefined;
+    return isObject(data) && data.id === id ? (data as unknown as FlowRun) : undefined;
   }
 
   async cloneRun(id: string, opts?: CallOptions): Promise<Flow> {
@@ -54,26 +55,26 @@ export class FlowRunsClient implements FlowRunsApi {
 
   async updateRun(id: string, patch: FlowRunPatch, opts?: CallOptions): Promise<FlowRun> {
     const path = `/flowruns/${seg(id)}`;
-    return this.object<FlowRun>((await this.call('POST', path, patch, false, opts)).data, 'POST', path);
+    return this.object<FlowRun>((await this.call('POST', path, patch, false, opts)).data, 'POST', path, id);
   }
 
   async setVisibility(id: string, visibility: Visibility, opts?: CallOptions): Promise<FlowRun> {
     const path = `/flowruns/${seg(id)}/visibility`;
-    return this.object<FlowRun>((await this.call('POST', path, { visibility }, false, opts)).data, 'POST', path);
+    return this.object<FlowRun>((await this.call('POST', path, { visibility }, false, opts)).data, 'POST', path, id);
   }
 
   async listFlows(req: ListRequest, opts?: CallOptions): Promise<ListPage<Flow>> {
-    return this.page<Flow>((await this.call('POST', '/flows/list', req, true, opts)).data, '/flows/list');
+    return this.page<Flow>((await this.call('POST', '/flows/list', req, true, opts, 'list')).data, '/flows/list');
   }
 
   async getFlow(id: string, opts?: CallOptions): Promise<Flow> {
     const path = `/flows/${seg(id)}`;
-    return this.object<Flow>((await this.call('GET', path, undefined, true, opts)).data, 'GET', path);
+    return this.object<Flow>((await this.call('GET', path, undefined, true, opts)).data, 'GET', path, id);
   }
 
   async getTask(id: string, opts?: CallOptions): Promise<Task> {
     const path = `/tasks/${seg(id)}`;
-    return this.object<Task>((await this.call('GET', path, undefined, true, opts)).data, 'GET', path);
+    return this.object<Task>((await this.call('GET', path, undefined, true, opts, 'task')).data, 'GET', path, id);
   }
 
   streamRun(id: string, handlers: StreamHandlers<FlowRun>, opts?: CallOptions): StreamConnection {
@@ -84,13 +85,29 @@ export class FlowRunsClient implements FlowRunsApi {
     return openEventStream(this.http, `/flowruns/${seg(id)}/tasks/stream`, handlers, opts, this.logger);
   }
 
-  private call(method: HttpMethod, path: string, body: unknown, idempotent: boolean, opts: CallOptions | undefined) {
-    return this.http.request({ method, path, body, idempotent, signal: opts?.signal, timeoutMs: opts?.timeoutMs });
+  private call(method: HttpMethod, path: string, body: unknown, idempotent: boolean, opts: CallOptions | undefined, bodyKind: BodyKind = 'object') {
+    return this.http.request({ method, path, body, idempotent, signal: opts?.signal, timeoutMs: opts?.timeoutMs, bodyKind });
   }
 
-  /** A DTO must be an object with an id; anything else is a broken answer, not a crash later. */
-  private object<T>(data: unknown, method: string, path: string): T {
-    if (isObject(data) && typeof data.id === 'string') return data as unknown as T;
+  /**
+   * A DTO must be an object with an id (the id asked for, when the call named
+   * one: a body whose `id` is another object's, say after a duplicate key, is
+   * refused); anything else is a broken answer, not a crash later.
+   */
+  private object<T>(data: unknown, method: string, path: string, expectedId?: string): T {
+    // Asked by short id, a server may answer with the full one.
+    if (isObject(data) && typeof data.id === 'string' && (expectedId === undefined || data.id === expectedId || data.short_id === expectedId)) {
+      return data as unknown as T;
+    }
+    if (isObject(data) && typeof data.id === 'string') {
+      throw new ApiError({
+        kind: 'bad_response',
+        code: 'wrong_object',
+        userMessage: `The answer to ${method} ${path} described another object than the one asked for, so it was not used. Try again; if it keeps happening, check that "flowRuns.apiUrl" points to the Flow Runs API.`,
+        method,
+        path,
+      });
+    }
     throw new ApiError({
       kind: 'bad_response',
       code: 'unexpected_shape',
@@ -100,13 +117,14 @@ export class FlowRunsClient implements FlowRunsApi {
     });
   }
 
-  /** A list page; a bare array is accepted as a single page. */
+  /** A list page; a bare array is accepted as a single page. Items that are not objects with an id are dropped. */
   private page<T>(data: unknown, path: string): ListPage<T> {
-    if (Array.isArray(data)) return { items: data as T[], has_next: false, next_cursor: null };
+    const items = (list: unknown[]): T[] => list.filter((i) => isObject(i) && typeof i.id === 'string' && i.id !== '') as T[];
+    if (Array.isArray(data)) return { items: items(data), has_next: false, next_cursor: null };
     if (isObject(data) && Array.isArray(data.items)) {
       const page = data as unknown as ListPage<T>;
       const next = typeof data.next_cursor === 'string' && data.next_cursor !== '' ? data.next_cursor : null;
-      return { ...page, next_cursor: next, has_next: data.has_next === true || (data.has_next === undefined && next !== null) };
+      return { ...page, items: items(data.items), next_cursor: next, has_next: data.has_next === true || (data.has_next === undefined && next !== null) };
     }
     throw new ApiError({
       kind: 'bad_response',

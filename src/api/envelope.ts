@@ -2,12 +2,9 @@
 // (RFC 9457 problems, legacy errors, 412 requirement lists).
 import type { ApiMessage } from './models';
 import type { Requirement } from './errors';
+import { isRecord as isObject } from '../shared/guards';
 
 export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export interface Unwrapped {
   data: unknown;

@@ -1,7 +1,7 @@
 // Typed API errors. Every failure the client reports is an ApiError whose
 // `userMessage` is a full sentence a notification can show as is. Nothing here
 // ever holds the API key: errors are built from our own words plus server text
-// that the client has already scrubbed (see redactSecret).
+// that went through the funnel first (serverText.ts).
 
 export type ApiErrorKind =
   | 'unauthorized'
@@ -82,7 +82,8 @@ export class ApiError extends Error {
       this.kind === 'requirements' ||
       this.kind === 'insecure_url' ||
       this.kind === 'no_key' ||
-      this.kind === 'aborted'
+      this.kind === 'aborted' ||
+      (this.kind === 'bad_response' && this.code === 'too_large')
     );
   }
 
@@ -106,12 +107,6 @@ export class ApiError extends Error {
 /** Works across bundles (each bundle has its own ApiError class). */
 export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError || (typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[API_ERROR_BRAND] === true);
-}
-
-/** Replaces every occurrence of the secret in server-supplied text. */
-export function redactSecret(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 4) return text;
-  return text.split(secret).join('inf_…');
 }
 
 export function noKeyError(method?: string, path?: string): ApiError {

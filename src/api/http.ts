@@ -11,15 +11,26 @@
 //   never sent twice: the caller gets the error and the user decides.
 // - Every call has one deadline (timeoutMs) covering all its attempts and
 //   waits; a wait that would pass the deadline is not started.
-import fetch, { type Response } from 'node-fetch';
+//
+// Bounds (see limits.ts): every body is read chunk by chunk and stops at its
+// kind's byte limit, counted after decompression; parsed JSON is cut at
+// MAX_JSON_DEPTH; server text reaches errors and logs only through
+// cleanServerText (redacted, one line, cut to a sentence).
+import { clampDelay } from '../shared/delay';
 import {
-  ApiError, abortedError, noKeyError, redactSecret, timeoutError, type ApiErrorKind,
+  ApiError, abortedError, noKeyError, timeoutError, type ApiErrorKind,
 } from './errors';
-import { backoffDelay, parseRateLimitReset, parseRetryAfter, sleep } from './backoff';
-import { isObject, problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
-import { endpointFor } from './scopes';
+import { backoffDelay, describeWait, serverWait, sleep } from './backoff';
+import { problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
+import type { Fetcher, WireHeaders, WireResponse } from './fetcher';
+import { parseJsonBounded } from './jsonDepth';
+import { BODY_LIMITS, type BodyKind } from './limits';
+import { platformFetch } from './platformFetch';
+import { endpointFor, rateKindOf, type RateKind } from './scopes';
 import { RateGate } from './rateGate';
+import { cleanServerText, logServerText } from './serverText';
 import { checkBaseUrl } from './url';
+import { isRecord as isObject } from '../shared/guards';
 import { silentLogger, type Logger } from './logger';
 import type { ApiMessage } from './models';
 
@@ -41,6 +52,8 @@ export interface TransportOptions {
   retry?: RetryOptions;
   onMessages?: (messages: ApiMessage[], method: string, path: string) => void;
   onRequest?: (method: string, path: string) => void;
+  /** The network (tests and the web build pass their own); default: platformFetch. */
+  fetcher?: Fetcher;
 }
 
 export type HttpMethod = 'GET' | 'POST';
@@ -53,6 +66,8 @@ export interface RequestSpec {
   idempotent: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Which byte limit the answer's body has. Default 'object'. */
+  bodyKind?: BodyKind;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -78,7 +93,7 @@ function callControl(signal: AbortSignal | undefined, timeoutMs: number): CallCo
   const timer = setTimeout(() => {
     why ??= 'timeout';
     controller.abort();
-  }, timeoutMs);
+  }, clampDelay(timeoutMs));
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
   return {
@@ -129,7 +144,9 @@ export class HttpTransport {
   private readonly maxDelayMs: number;
   private readonly onMessages?: TransportOptions['onMessages'];
   private readonly onRequest?: TransportOptions['onRequest'];
-  private readonly gate = new RateGate();
+  private readonly fetcher: Fetcher;
+  /** One budget per kind of call (run creation, everything else), as the server keeps them. */
+  private readonly gates = new Map<RateKind, RateGate>();
 
   constructor(opts: TransportOptions) {
     const checked = checkBaseUrl(opts.baseUrl);
@@ -149,6 +166,19 @@ export class HttpTransport {
     this.maxDelayMs = opts.retry?.maxDelayMs ?? 8_000;
     this.onMessages = opts.onMessages;
     this.onRequest = opts.onRequest;
+    this.fetcher = opts.fetcher ?? platformFetch;
+  }
+
+  /** The key this transport sends: the funnel for server text redacts it. */
+  get secret(): string | undefined {
+    return this.apiKey;
+  }
+
+  private gateFor(method: string, path: string): RateGate {
+    const kind = rateKindOf(method, path);
+    let gate = this.gates.get(kind);
+    if (!gate) this.gates.set(kind, (gate = new RateGate()));
+    return gate;
   }
 
   /** One JSON call with retries. Resolves with the unwrapped data and messages. */
@@ -179,7 +209,7 @@ export class HttpTransport {
    * caller reads. The timeout covers only the wait for headers; `signal`
    * closes the socket at any time. Never retried (the follower decides).
    */
-  async openStream(path: string, signal: AbortSignal, timeoutMs?: number): Promise<Response> {
+  async openStream(path: string, signal: AbortSignal, timeoutMs?: number): Promise<WireResponse> {
     this.precheck('GET', path);
     const controller = new AbortController();
     let why: 'timeout' | 'aborted' | undefined;
@@ -193,31 +223,31 @@ export class HttpTransport {
     const timer = setTimeout(() => {
       why ??= 'timeout';
       controller.abort();
-    }, ms);
+    }, clampDelay(ms));
     const ctl: CallControl = {
       signal: controller.signal,
       reason: () => why,
       remainingMs: () => ms,
       dispose: () => undefined,
     };
-    const spec: RequestSpec = { method: 'GET', path, idempotent: true, timeoutMs: ms };
+    const spec: RequestSpec = { method: 'GET', path, idempotent: true, timeoutMs: ms, bodyKind: 'error' };
     try {
       const started = Date.now();
       const res = await this.send(spec, ctl, 'text/event-stream');
       clearTimeout(timer);
       if (res.status !== 200) {
-        const text = await this.readText(res, spec);
+        const text = await this.readText(res, spec, ctl);
         this.logger.info(`GET ${path} ${res.status} ${Date.now() - started}ms`);
         throw this.errorFromStatus(res.status, res.headers, text, spec);
       }
       const type = res.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream')) {
-        const text = await this.readText(res, spec);
+        const text = await this.readText(res, spec, ctl);
         const info = this.problemFromText(text);
         throw this.error('bad_response', {
           status: res.status,
           detail: info?.text,
-          userMessage: `The server answered GET ${path} with "${type || 'no content type'}" instead of an event stream. Check that the base URL points to the Flow Runs API.`,
+          userMessage: `The server answered GET ${path} with "${cleanServerText(type, { maxChars: 80 }) || 'no content type'}" instead of an event stream. Check that the base URL points to the Flow Runs API.`,
         }, spec);
       }
       this.logger.info(`GET ${path} ${res.status} ${Date.now() - started}ms (stream open)`);
@@ -257,7 +287,7 @@ export class HttpTransport {
   private retryDelay(err: ApiError, spec: RequestSpec, attempt: number): number | undefined {
     if (attempt >= this.maxRetries) return undefined;
     if (err.kind === 'rate_limited') {
-      return err.retryAfterMs ?? backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs);
+      return clampDelay(err.retryAfterMs ?? backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs));
     }
     const transient = err.kind === 'server' || err.kind === 'network' || (err.kind === 'bad_response' && err.code === 'truncated');
     if (transient && spec.idempotent) return backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs);
@@ -266,7 +296,7 @@ export class HttpTransport {
 
   private async attempt(spec: RequestSpec, ctl: CallControl): Promise<Unwrapped> {
     const started = Date.now();
-    let res: Response;
+    let res: WireResponse;
     try {
       res = await this.send(spec, ctl, 'application/json');
     } catch (e) {
@@ -274,37 +304,48 @@ export class HttpTransport {
       this.logger.warn(`${spec.method} ${spec.path} ${err.kind} ${Date.now() - started}ms`);
       throw err;
     }
-    const text = await this.readText(res, spec);
+    const ok = res.status >= 200 && res.status < 300;
+    const text = await this.readText(res, ok ? spec : { ...spec, bodyKind: 'error' }, ctl);
     this.logger.info(`${spec.method} ${spec.path} ${res.status} ${Date.now() - started}ms`);
-    if (res.status < 200 || res.status >= 300) throw this.errorFromStatus(res.status, res.headers, text, spec);
+    if (!ok) throw this.errorFromStatus(res.status, res.headers, text, spec);
     if (res.status === 204 || text.trim() === '') return { data: undefined, messages: [] };
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      const parsed = parseJsonBounded(text);
+      body = parsed.value;
+      if (parsed.cut) this.logger.warn(`${spec.method} ${spec.path}: ${parsed.cut} part(s) nested deeper than the limit were not kept`);
     } catch {
       throw this.badJson(text, res.status, spec);
     }
     const unwrapped = unwrapSuccess(body);
     if ('legacyError' in unwrapped) {
-      const legacyStatus = isObject(body) && typeof body.status === 'number' && body.status >= 400 ? body.status : 400;
+      const legacyStatus = isObject(body) && typeof body.status === 'number' && body.status >= 400 && body.status < 600 ? body.status : 400;
       throw this.errorFromProblem(legacyStatus, unwrapped.legacyError, undefined, spec);
     }
+    // Envelope messages are shown to the user: through the funnel, and only a few.
+    unwrapped.messages = unwrapped.messages.slice(0, 10).map((m) => ({
+      ...m,
+      level: cleanServerText(m.level, { maxChars: 20 }),
+      message: cleanServerText(m.message, { secret: this.apiKey }),
+      ...(m.code !== undefined ? { code: cleanServerText(m.code, { secret: this.apiKey, maxChars: 80 }) } : {}),
+    })).filter((m) => m.message !== '');
     return unwrapped;
   }
 
   /** fetch with manual redirects: same origin only, so the key never leaves for another host. */
-  private async send(spec: RequestSpec, ctl: CallControl, accept: string): Promise<Response> {
+  private async send(spec: RequestSpec, ctl: CallControl, accept: string): Promise<WireResponse> {
     let url = `${this.baseUrl}${spec.path}`;
     let method: HttpMethod = spec.method;
     let body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const gate = this.gateFor(spec.method, spec.path);
     for (let hop = 0; ; hop++) {
-      const blockedMs = await this.gate.acquire(ctl.signal, () => this.settle(new Error('aborted'), ctl, spec), ctl.remainingMs());
+      const blockedMs = await gate.acquire(ctl.signal, () => this.settle(new Error('aborted'), ctl, spec), ctl.remainingMs());
       if (blockedMs !== undefined) {
         // The budget is spent past our deadline: say so now instead of sending a request the server will refuse.
         throw this.error('rate_limited', {
           status: 429,
-          retryAfterMs: blockedMs,
-          userMessage: `The Flow Runs API is rate limiting requests. Try again in ${Math.max(1, Math.ceil(blockedMs / 1000))} s.`,
+          retryAfterMs: clampDelay(blockedMs),
+          userMessage: `The Flow Runs API is rate limiting requests. Try again ${describeWait(clampDelay(blockedMs))}.`,
         }, spec);
       }
       this.onRequest?.(method, spec.path);
@@ -315,13 +356,13 @@ export class HttpTransport {
         'X-Client-Source': this.clientSource,
       };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
-      let res: Response;
+      let res: WireResponse;
       try {
-        res = await fetch(url, { method, headers, body, redirect: 'manual', signal: ctl.signal });
+        res = await this.fetcher(url, { method, headers, body, signal: ctl.signal });
       } finally {
-        this.gate.settled();
+        gate.settled();
       }
-      this.gate.observe(res.status, res.headers);
+      gate.observe(res.status, res.headers);
       if (!REDIRECT_STATUSES.has(res.status)) return res;
       const location = res.headers.get('location');
       await this.discard(res);
@@ -336,7 +377,7 @@ export class HttpTransport {
         throw this.error('insecure_url', {
           status: res.status,
           code: 'cross_origin_redirect',
-          userMessage: `The server redirected ${spec.method} ${spec.path} to another host (${target.host}). Flow Runs does not follow it, so that your API key is not sent there. If that host is the right API, set "flowRuns.apiUrl" to it.`,
+          userMessage: `The server redirected ${spec.method} ${spec.path} to another host (${cleanServerText(target.host, { maxChars: 100 })}). Flow Runs does not follow it, so that your API key is not sent there. If that host is the right API, set "flowRuns.apiUrl" to it.`,
         }, spec);
       }
       if (hop >= MAX_REDIRECTS) {
@@ -361,25 +402,67 @@ export class HttpTransport {
     }
   }
 
-  private async discard(res: Response): Promise<void> {
+  /** Frees the socket of an answer whose body does not matter (a redirect): stops at the first chunk. */
+  private async discard(res: WireResponse): Promise<void> {
     try {
-      await res.arrayBuffer();
+      // One chunk starts the reader; returning it closes the body (and frees the socket).
+      const reader = res.body?.[Symbol.asyncIterator]();
+      if (reader) {
+        await reader.next();
+        await reader.return?.();
+      }
     } catch {
       // Only freeing the socket; the content does not matter.
     }
   }
 
-  private async readText(res: Response, spec: RequestSpec): Promise<string> {
+  /**
+   * The body as text, read chunk by chunk up to its kind's limit (bytes after
+   * decompression). Past the limit the read stops at once and the call fails:
+   * a 100 MB answer or a gzip bomb costs at most the limit.
+   */
+  private async readText(res: WireResponse, spec: RequestSpec, ctl: CallControl): Promise<string> {
+    const kind = spec.bodyKind ?? 'object';
+    const limit = BODY_LIMITS[kind];
+    // An error body past its limit is cut, not refused: the status alone still makes a sentence.
+    const cutInstead = kind === 'error';
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (!cutInstead && Number.isFinite(declared) && declared > limit) {
+      await this.discard(res);
+      throw this.tooLarge(res.status, limit, spec);
+    }
+    const decoder = new TextDecoder();
+    const parts: string[] = [];
+    let size = 0;
     try {
-      return await res.text();
+      for await (const chunk of res.body ?? []) {
+        size += chunk.byteLength;
+        if (size > limit) {
+          if (cutInstead) break;
+          throw this.tooLarge(res.status, limit, spec);
+        }
+        parts.push(decoder.decode(chunk, { stream: true }));
+      }
+      parts.push(decoder.decode());
+      return parts.join('');
     } catch (e) {
-      if (isObject(e) && (e.name === 'AbortError' || e.type === 'aborted')) throw e;
+      if (e instanceof ApiError) throw e;
+      if (ctl.reason() !== undefined || (isObject(e) && (e.name === 'AbortError' || e.type === 'aborted'))) throw e;
       throw this.error('bad_response', {
         status: res.status,
         code: 'truncated',
         userMessage: `The answer to ${spec.method} ${spec.path} was cut off before it was complete. Try again; if it keeps happening, check your connection or proxy.`,
       }, spec);
     }
+  }
+
+  private tooLarge(status: number, limit: number, spec: RequestSpec): ApiError {
+    const mb = Math.round(limit / (1024 * 1024));
+    return this.error('bad_response', {
+      status,
+      code: 'too_large',
+      userMessage: `The answer to ${spec.method} ${spec.path} is larger than ${mb} MB, so Flow Runs stopped reading it. Check that "flowRuns.apiUrl" points to the Flow Runs API.`,
+    }, spec);
   }
 
   private badJson(text: string, status: number, spec: RequestSpec): ApiError {
@@ -398,24 +481,25 @@ export class HttpTransport {
   private problemFromText(text: string): ProblemInfo | undefined {
     if (!text.trim()) return undefined;
     try {
-      return problemFrom(JSON.parse(text));
+      return problemFrom(parseJsonBounded(text).value);
     } catch {
       return undefined;
     }
   }
 
-  private errorFromStatus(status: number, headers: Response['headers'], text: string, spec: RequestSpec): ApiError {
+  private errorFromStatus(status: number, headers: WireHeaders, text: string, spec: RequestSpec): ApiError {
     const info = this.problemFromText(text) ?? {};
-    let retryAfterMs: number | undefined;
-    if (status === 429 || status === 503) {
-      retryAfterMs = parseRetryAfter(headers.get('retry-after')) ?? parseRateLimitReset(headers.get('x-ratelimit-reset'));
-    }
-    return this.errorFromProblem(status, info, retryAfterMs, spec);
+    const wait = status === 429 || status === 503 ? serverWait(headers) : undefined;
+    if (wait?.capped) this.logger.warn(`${spec.method} ${spec.path}: the server asked to wait longer than an hour; waiting an hour`);
+    return this.errorFromProblem(status, info, wait?.ms, spec);
   }
 
   private errorFromProblem(status: number, raw: ProblemInfo, retryAfterMs: number | undefined, spec: RequestSpec): ApiError {
-    const text = raw.text ? redactSecret(raw.text, this.apiKey) : undefined;
-    const code = raw.code ?? defaultCode(status);
+    // Server text: the whole (redacted) detail goes to the log, a sentence of it to the user.
+    if (raw.text) this.logger.debug(`${spec.method} ${spec.path} ${status}: ${logServerText(raw.text, this.apiKey)}`);
+    const text = raw.text ? cleanServerText(raw.text, { secret: this.apiKey }) || undefined : undefined;
+    const rawCode = raw.code ? cleanServerText(raw.code, { secret: this.apiKey, maxChars: 80 }) : '';
+    const code = rawCode || defaultCode(status);
     const base = { status, code, detail: text, retryAfterMs };
     const endpoint = endpointFor(spec.method, spec.path);
     const server = text ? ` The server said: ${withPeriod(text)}` : '';
@@ -426,13 +510,19 @@ export class HttpTransport {
       }, spec);
     }
     if (status === 403) {
+      // Usually a missing scope, but not always (a one-time password, a blocked account):
+      // keep the scope hint and show what the server said.
       const scope = endpoint?.scope;
+      // When the server names the scope too (or says nothing), its text adds nothing: say it once.
+      const aboutScope = scope !== undefined && (!text || text.includes(scope));
       return this.error('forbidden', {
         ...base,
         scope,
-        userMessage: scope
-          ? `This API key lacks the ${scope} scope needed to ${endpoint.action}. Create a key with ${scope} in Settings → API Keys, then run "Flow Runs: Set API Key".`
-          : `This API key is not allowed to do this (403).${server} Check the key's scopes in Settings → API Keys.`,
+        userMessage: !scope
+          ? `This API key is not allowed to do this (403).${server} Check the key's scopes in Settings → API Keys.`
+          : aboutScope
+            ? `This API key lacks the ${scope} scope needed to ${endpoint.action}. Create a key with it in Settings → API Keys, then run "Flow Runs: Set API Key".`
+            : `The server refused to ${endpoint.action} (403).${server} This needs an API key with the ${scope} scope: if yours lacks it, create one in Settings → API Keys, then run "Flow Runs: Set API Key".`,
       }, spec);
     }
     if (status === 404) {
@@ -442,10 +532,12 @@ export class HttpTransport {
       }, spec);
     }
     if (status === 412) {
-      const reqs = (raw.requirements ?? []).map((r) => ({
-        ...r,
-        message: redactSecret(r.message, this.apiKey),
-        key: redactSecret(r.key, this.apiKey),
+      const clean = (t: string, maxChars = 200): string => cleanServerText(t, { secret: this.apiKey, maxChars });
+      const reqs = (raw.requirements ?? []).slice(0, 20).map((r) => ({
+        type: clean(r.type, 40),
+        key: clean(r.key, 100),
+        message: clean(r.message),
+        ...(r.action ? { action: clean(r.action) } : {}),
       }));
       const list = reqs.map((r) => `${r.type} ${r.key}: ${r.message}${r.action ? ` (${r.action})` : ''}`).join('; ');
       return this.error('requirements', {
@@ -457,7 +549,7 @@ export class HttpTransport {
       }, spec);
     }
     if (status === 429) {
-      const wait = retryAfterMs !== undefined ? ` in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s` : ' in a moment';
+      const wait = retryAfterMs !== undefined ? ` ${describeWait(retryAfterMs)}` : ' in a moment';
       return this.error('rate_limited', {
         ...base,
         userMessage: `The Flow Runs API is rate limiting requests. Try again${wait}.`,
@@ -495,7 +587,8 @@ export class HttpTransport {
     return new ApiError({
       kind,
       ...fields,
-      userMessage: redactSecret(fields.userMessage, this.apiKey),
+      // Our own words plus server text already cleaned: this only redacts once more and bounds the whole.
+      userMessage: cleanServerText(fields.userMessage, { secret: this.apiKey, maxChars: 1000 }),
       method: spec.method,
       path: spec.path,
     });

@@ -5,7 +5,10 @@
 // - while the budget is unknown, one request goes first and the rest wait for its answer;
 // - once the budget is spent or a 429 arrives, nothing leaves until the window resets.
 // A server that sends no rate headers is not gated at all after the first answer.
-import { parseRateLimitReset, parseRetryAfter, sleep } from './backoff';
+// The published limits are per kind (run creation, reads), so the transport
+// keeps one gate per kind: a create's "Remaining: 0" does not stop the reads.
+// Every wait it takes from a header is sane (see serverWait): at most an hour.
+import { parseRateLimitReset, serverWait, sleep } from './backoff';
 
 interface HeaderSource {
   get(name: string): string | null;
@@ -57,15 +60,15 @@ export class RateGate {
   observe(status: number, headers: HeaderSource): void {
     const now = this.now();
     if (status === 429) {
-      const wait = parseRetryAfter(headers.get('retry-after'), now) ?? parseRateLimitReset(headers.get('x-ratelimit-reset'), now);
+      const wait = serverWait(headers, now);
       this.ungated = false;
       this.remaining = 0;
-      this.resetAt = Math.max(this.resetAt, now + (wait ?? 1000));
+      this.resetAt = Math.max(this.resetAt, now + (wait?.ms ?? 1000));
     } else {
       const remaining = Number(headers.get('x-ratelimit-remaining') ?? NaN);
       const resetIn = parseRateLimitReset(headers.get('x-ratelimit-reset'), now);
-      if (Number.isFinite(remaining) && resetIn !== undefined) {
-        const resetAt = now + resetIn;
+      if (Number.isFinite(remaining) && remaining >= 0 && resetIn !== undefined) {
+        const resetAt = now + resetIn.ms;
         // Answers to requests sent earlier may arrive late: within one window keep the lower count.
         this.remaining = this.remaining !== undefined && resetAt <= this.resetAt + 1000 ? Math.min(this.remaining, remaining) : remaining;
         this.resetAt = resetAt;

@@ -45,3 +45,14 @@ export function endpointFor(method: string, path: string): EndpointScope | undef
 export function scopeFor(method: string, path: string): Scope | undefined {
   return endpointFor(method, path)?.scope;
 }
+
+/**
+ * The server's rate budgets are per kind (wire protocol section 2: runs
+ * created a minute, reads a minute): a create's "Remaining: 0" must not hold
+ * back the reads and streams.
+ */
+export type RateKind = 'create' | 'other';
+
+export function rateKindOf(method: string, path: string): RateKind {
+  return method.toUpperCase() === 'POST' && path.split('?')[0].replace(/\/+$/, '') === '/flowruns' ? 'create' : 'other';
+}

@@ -1,31 +1,49 @@
 // One Server-Sent Events connection (wire protocol section 5), parsed with
 // eventsource-parser. No reconnect here: the run follower owns that, because a
 // reconnect must resync with a GET first (there is no replay).
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+//
+// Bounds: an event may hold at most MAX_EVENT_CHARS (a bigger one, or a line
+// that never ends, stops the stream with a reason, and the follower
+// reconnects and resyncs); payloads are cut at MAX_JSON_DEPTH; only whole
+// events and keep-alive comments count as activity, so a server trickling
+// bytes that never complete an event is found silent.
+import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { CallOptions, StreamConnection, StreamHandlers } from './api';
 import { ApiError, isApiError } from './errors';
-import { isObject } from './envelope';
+import { isRecord as isObject } from '../shared/guards';
 import type { HttpTransport } from './http';
+import { parseJsonBounded } from './jsonDepth';
+import { MAX_EVENT_CHARS } from './limits';
 import { silentLogger, type Logger } from './logger';
+import { cleanServerText, logServerText } from './serverText';
 
 /** What one SSE payload is. Exported for tests. */
 export type StreamPayload =
   | { kind: 'object'; value: Record<string, unknown> & { id: string } }
-  | { kind: 'partial'; data: Record<string, unknown>; fields: string[] | undefined }
+  | { kind: 'partial'; data: Record<string, unknown>; fields: string[] | undefined; id: string | undefined }
   | { kind: 'heartbeat' }
   | { kind: 'unknown' };
 
+/** More field names than any object has: a longer list is cut. */
+const MAX_FIELDS = 1000;
+
+/**
+ * Sorts a payload. Like the official SDK, anything with a `data` object and a
+ * `fields` array is a partial, even with an `id` of its own beside them (that
+ * id then names the object when `data` lacks one). `{data}` without an id is
+ * a partial of every field in it. Anything else with an `id` is a full object.
+ */
 export function classifyPayload(parsed: unknown): StreamPayload {
   if (!isObject(parsed)) return { kind: 'unknown' };
   if (parsed.type === 'heartbeat' && !('id' in parsed)) return { kind: 'heartbeat' };
-  // A partial is {data, fields?}; a full object carries its own id.
-  if (isObject(parsed.data) && !('id' in parsed)) {
-    const fields = Array.isArray(parsed.fields) ? parsed.fields.filter((f): f is string => typeof f === 'string') : undefined;
-    return { kind: 'partial', data: parsed.data, fields };
+  const topId = typeof parsed.id === 'string' && parsed.id !== '' ? parsed.id : undefined;
+  if (isObject(parsed.data) && (Array.isArray(parsed.fields) || !('id' in parsed))) {
+    const fields = Array.isArray(parsed.fields)
+      ? parsed.fields.slice(0, MAX_FIELDS).filter((f): f is string => typeof f === 'string')
+      : undefined;
+    return { kind: 'partial', data: parsed.data, fields, id: topId };
   }
-  if (typeof parsed.id === 'string' && parsed.id !== '') {
-    return { kind: 'object', value: parsed as Record<string, unknown> & { id: string } };
-  }
+  if (topId !== undefined) return { kind: 'object', value: parsed as Record<string, unknown> & { id: string } };
   return { kind: 'unknown' };
 }
 
@@ -59,9 +77,29 @@ export function openEventStream<T>(
     if (error) call('onError', () => handlers.onError?.(error, fatal));
     else call('onDone', () => handlers.onDone?.());
   };
+  const skipped = (message: string, code: string): void => {
+    call('onError', () => handlers.onError?.(streamError(message, code, path), false));
+  };
+
+  const onErrorFrame = (parsed: unknown, raw: string): void => {
+    const pick = isObject(parsed) ? [parsed.detail, parsed.message, parsed.title].find((v) => typeof v === 'string' && v !== '') : raw;
+    const text = typeof pick === 'string' ? pick : '';
+    if (text) logger.warn(`[stream] ${path} reported an error: ${logServerText(text, transport.secret)}`);
+    const detail = cleanServerText(text, { secret: transport.secret });
+    const err = new ApiError({
+      kind: 'server',
+      code: 'stream_error',
+      detail: detail || undefined,
+      userMessage: `The ${path} stream reported an error${detail ? `: ${detail}` : ''}. It will reconnect.`,
+      method: 'GET',
+      path,
+    });
+    call('onError', () => handlers.onError?.(err, false));
+  };
 
   const onEvent = (msg: EventSourceMessage): void => {
     if (ended || closedByUs) return;
+    call('onActivity', () => handlers.onActivity?.());
     const name = msg.event ?? 'message';
     if (name === 'done') {
       end();
@@ -71,43 +109,48 @@ export function openEventStream<T>(
     const text = msg.data.trim();
     if (text !== '') {
       try {
-        parsed = JSON.parse(text);
+        const bounded = parseJsonBounded(text);
+        parsed = bounded.value;
+        if (bounded.cut) logger.warn(`[stream] ${path}: ${bounded.cut} part(s) of an event nested deeper than the limit were not kept`);
       } catch {
-        if (name === 'error') parsed = { message: text };
+        if (name === 'error') parsed = undefined;
         else {
-          call('onError', () => handlers.onError?.(streamError(`The ${path} stream sent an event that is not valid JSON; it was skipped.`, 'malformed_event', path), false));
+          skipped(`The ${path} stream sent an event that is not valid JSON; it was skipped.`, 'malformed_event');
           return;
         }
       }
     }
     if (name === 'error') {
-      const pick = isObject(parsed) ? [parsed.detail, parsed.message, parsed.title].find((v) => typeof v === 'string' && v !== '') : undefined;
-      const detail = typeof pick === 'string' ? pick : '';
-      const err = new ApiError({
-        kind: 'server',
-        code: 'stream_error',
-        detail: detail || undefined,
-        userMessage: `The ${path} stream reported an error${detail ? `: ${detail}` : ''}. It will reconnect.`,
-        method: 'GET',
-        path,
-      });
-      call('onError', () => handlers.onError?.(err, false));
+      onErrorFrame(parsed, text);
       return;
     }
     if (parsed === undefined) return;
     const payload = classifyPayload(parsed);
     if (payload.kind === 'object') call('onObject', () => handlers.onObject(payload.value as unknown as T, name));
     else if (payload.kind === 'partial') {
-      call('onPartial', () => handlers.onPartial(payload.data as Partial<T> & { id?: string }, payload.fields, name));
+      call('onPartial', () => handlers.onPartial(payload.data as Partial<T> & { id?: string }, payload.fields, name, payload.id));
     } else if (payload.kind === 'unknown') {
-      call('onError', () => handlers.onError?.(streamError(`The ${path} stream sent an event of unknown shape; it was skipped.`, 'unknown_event', path), false));
+      skipped(`The ${path} stream sent an event of unknown shape; it was skipped.`, 'unknown_event');
     }
+  };
+
+  const onParseError = (e: ParseError): void => {
+    if (e.type === 'max-buffer-size-exceeded') {
+      // The parser is spent now: end this connection; the follower reconnects and resyncs with a GET.
+      const mb = Math.round(MAX_EVENT_CHARS / (1024 * 1024));
+      logger.warn(`[stream] ${path}: an event larger than ${mb} MB (or a line that never ended) was dropped; reconnecting`);
+      end(streamError(`The ${path} stream sent an event larger than ${mb} MB; it was skipped and the stream reconnects.`, 'event_too_large', path), false);
+      controller.abort();
+      return;
+    }
+    logger.debug(`[stream] ${path}: ${e.message}`);
   };
 
   const parser = createParser({
     onEvent,
     onComment: () => call('onActivity', () => handlers.onActivity?.()),
-    onError: (e) => logger.debug(`[stream] ${path}: ${e.message}`),
+    onError: onParseError,
+    maxBufferSize: MAX_EVENT_CHARS,
   });
 
   const userSignal = opts.signal;
@@ -131,20 +174,19 @@ export function openEventStream<T>(
       const decoder = new TextDecoder();
       for await (const chunk of body) {
         if (ended || closedByUs) break;
-        call('onActivity', () => handlers.onActivity?.());
-        parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+        parser.feed(decoder.decode(chunk, { stream: true }));
         if (ended || closedByUs) break;
       }
       end();
     } catch (e) {
-      if (closedByUs) return;
+      if (closedByUs || ended) return;
       if (isApiError(e)) {
         const fatal = e.status === 401 || e.status === 403 || e.status === 404 || e.isFatal;
         end(e, fatal);
       } else {
         end(new ApiError({
           kind: 'network',
-          code: isObject(e) && typeof e.code === 'string' ? e.code : 'stream_dropped',
+          code: isObject(e) && typeof e.code === 'string' ? cleanServerText(e.code, { maxChars: 40 }) : 'stream_dropped',
           userMessage: `The ${path} stream was interrupted. It will reconnect.`,
           method: 'GET',
           path,

@@ -1,13 +1,11 @@
 // Cancel Run: only for pending and running runs. The state is checked afresh
 // before asking, and a run is shown Cancelled only once the server says so.
 import * as vscode from 'vscode';
-import type { FlowRunsApi } from '../api/api';
 import { isApiError } from '../api/errors';
-import { FlowRunStatus, isActiveRunStatus, isTerminalRunStatus, toFlowRunStatus, type FlowRun } from '../api/models';
+import { FlowRunStatus, isTerminalRunStatus, toFlowRunStatus, type FlowRun } from '../api/models';
 import type { Services } from '../services';
-import {
-  ACTION_SCOPES, apiFor, askModal, failure, freshRun, inform, isOutcome, shortRunId, statusName, targetRunIds, type ActionOutcome,
-} from './pickRun';
+import { isActive, shortIdOf, statusName } from '../shared/runText';
+import { ACTION_SCOPES, actOnRuns, askModal, inform, type ActionOutcome, type RunAction } from './actOnRuns';
 
 const CONFIRM = 'Cancel Run';
 const DONT_ASK = "Don't Ask Again";
@@ -22,9 +20,9 @@ type One =
 
 function alreadyDone(run: FlowRun): string {
   if (toFlowRunStatus(run.status) === FlowRunStatus.Unknown) {
-    return `Run ${shortRunId(run)} is in a state the server reports as unknown; it cannot be cancelled from here.`;
+    return `Run ${shortIdOf(run)} is in a state the server reports as unknown; it cannot be cancelled from here.`;
   }
-  return `Run ${shortRunId(run)} already ${statusName(run).toLowerCase()}; nothing to cancel.`;
+  return `Run ${shortIdOf(run)} already ${statusName(run).toLowerCase()}; nothing to cancel.`;
 }
 
 /** Asks once for all runs unless flowRuns.confirmCancel is off; undefined means go ahead, else the unanswered question. */
@@ -35,11 +33,11 @@ async function confirm(services: Services, runs: FlowRun[]): Promise<string | un
   // The question names the flow: look it up (cached, shared with the tree).
   if (runs.length === 1) await services.flows.get(first.flow_id);
   const question = runs.length === 1
-    ? `Cancel run ${shortRunId(first)} of '${services.flows.title(first.flow_id) ?? first.flow_id}'?`
+    ? `Cancel run ${shortIdOf(first)} of '${services.flows.title(first.flow_id) ?? first.flow_id}'?`
     : `Cancel ${runs.length} runs?`;
   const detail = runs.length === 1
     ? `It is ${statusName(first).toLowerCase()}. Steps still running are stopped; finished steps keep their output.`
-    : `Steps still running are stopped; finished steps keep their output.\n${runs.map((r) => `${shortRunId(r)} (${statusName(r).toLowerCase()})`).join(', ')}`;
+    : `Steps still running are stopped; finished steps keep their output.\n${runs.map((r) => `${shortIdOf(r)} (${statusName(r).toLowerCase()})`).join(', ')}`;
   const choice = await askModal(services, question, detail,
     { title: CONFIRM },
     { title: DONT_ASK },
@@ -53,14 +51,14 @@ async function confirm(services: Services, runs: FlowRun[]): Promise<string | un
 }
 
 /** POST cancel, then read the run until the server reports it ended (bounded). */
-async function cancelOne(services: Services, api: FlowRunsApi, id: string): Promise<One> {
+async function cancelOne({ services, api, fresh }: RunAction, id: string): Promise<One> {
   try {
     const answered = await api.cancelRun(id);
     if (answered) services.store.upsert(answered);
     let run = answered;
     for (let i = 0; i < CONFIRM_POLLS && !(run && isTerminalRunStatus(toFlowRunStatus(run.status))); i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** i)));
-      run = await freshRun(services, api, id);
+      run = await fresh(id);
     }
     if (!run || !isTerminalRunStatus(toFlowRunStatus(run.status))) return { kind: 'requested', id };
     return toFlowRunStatus(run.status) === FlowRunStatus.Cancelled ? { kind: 'cancelled', run } : { kind: 'finished', run };
@@ -68,7 +66,7 @@ async function cancelOne(services: Services, api: FlowRunsApi, id: string): Prom
     // A run that ended meanwhile may be refused with 400/409: that is not a failure.
     if (isApiError(e) && (e.kind === 'invalid_request' || e.kind === 'conflict')) {
       try {
-        const run = await freshRun(services, api, id);
+        const run = await fresh(id);
         if (isTerminalRunStatus(toFlowRunStatus(run.status))) return { kind: 'finished', run };
       } catch {
         // Report the cancel's own error below.
@@ -80,65 +78,59 @@ async function cancelOne(services: Services, api: FlowRunsApi, id: string): Prom
 
 function sentence(one: One): string {
   switch (one.kind) {
-    case 'cancelled': return `Run ${shortRunId(one.run)} cancelled.`;
+    case 'cancelled': return `Run ${shortIdOf(one.run)} cancelled.`;
     case 'finished': return toFlowRunStatus(one.run.status) === FlowRunStatus.Cancelled
       ? alreadyDone(one.run)
-      : `Run ${shortRunId(one.run)} had already ${statusName(one.run).toLowerCase()}; nothing to cancel.`;
-    case 'requested': return `Cancel requested for run ${shortRunId(one.id)}; the server has not reported it stopped yet.`;
-    case 'failed': return `Run ${shortRunId(one.id)} could not be cancelled.`;
+      : `Run ${shortIdOf(one.run)} had already ${statusName(one.run).toLowerCase()}; nothing to cancel.`;
+    case 'requested': return `Cancel requested for run ${shortIdOf(one.id)}; the server has not reported it stopped yet.`;
+    case 'failed': return `Run ${shortIdOf(one.id)} could not be cancelled.`;
   }
 }
 
-export async function cancelRun(services: Services, arg?: unknown, selection?: unknown): Promise<ActionOutcome> {
-  const action = 'Cancel Run';
-  const api = await apiFor(services, action);
-  if (isOutcome(api)) return api;
-  const ids = await targetRunIds(services, api, arg, selection, true, {
-    activeOnly: true,
-    title: 'Cancel which run?',
-    emptyMessage: 'No pending or running runs to cancel.',
-    action,
-  });
-  if (isOutcome(ids)) return ids;
-
-  // The tree may be a moment behind: look at each run as the server has it now.
-  const active: FlowRun[] = [];
-  const notes: string[] = [];
-  for (const id of ids) {
-    try {
-      const run = await freshRun(services, api, id);
-      if (isActiveRunStatus(toFlowRunStatus(run.status))) active.push(run);
-      else notes.push(alreadyDone(run));
-    } catch (e) {
-      if (ids.length === 1) return failure(services, `Cancel run ${shortRunId(id)}`, e, ACTION_SCOPES.cancel, id);
-      notes.push(failure(services, `Cancel run ${shortRunId(id)}`, e, ACTION_SCOPES.cancel, id).message ?? '');
+export function cancelRun(services: Services, arg?: unknown, selection?: unknown): Promise<ActionOutcome> {
+  return actOnRuns(services, {
+    title: 'Cancel Run',
+    scope: ACTION_SCOPES.cancel,
+    many: true,
+    pick: { activeOnly: true, title: 'Cancel which run?', emptyMessage: 'No pending or running runs to cancel.' },
+    on: (id) => `Cancel run ${id}`,
+  }, arg, selection, async (action) => {
+    const { ids, fail } = action;
+    // The tree may be a moment behind: look at each run as the server has it now.
+    const active: FlowRun[] = [];
+    const notes: string[] = [];
+    for (const id of ids) {
+      try {
+        const run = await action.fresh(id);
+        if (isActive(run)) active.push(run);
+        else notes.push(alreadyDone(run));
+      } catch (e) {
+        if (ids.length === 1) return fail(e, id);
+        notes.push(fail(e, id).message ?? '');
+      }
     }
-  }
-  if (active.length === 0) return inform(notes.join(' ') || 'Nothing to cancel.', true);
-  const unanswered = await confirm(services, active);
-  if (unanswered !== undefined) return { ok: false, message: `Nothing was cancelled: "${unanswered}" was not confirmed.` };
+    if (active.length === 0) return inform(notes.join(' ') || 'Nothing to cancel.', true);
+    const unanswered = await confirm(services, active);
+    if (unanswered !== undefined) return { ok: false, message: `Nothing was cancelled: "${unanswered}" was not confirmed.` };
 
-  const label = active.length === 1 ? `run ${shortRunId(active[0])}` : `${active.length} runs`;
-  const results = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Cancelling ${label}…` },
-    () => Promise.all(active.map((r) => cancelOne(services, api, r.id))),
-  );
+    const label = active.length === 1 ? `run ${shortIdOf(active[0])}` : `${active.length} runs`;
+    const results = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cancelling ${label}…` },
+      () => Promise.all(active.map((r) => cancelOne(action, r.id))),
+    );
 
-  const failed = results.filter((r): r is Extract<One, { kind: 'failed' }> => r.kind === 'failed');
-  if (results.length === 1 && failed.length === 1) {
-    return failure(services, `Cancel run ${shortRunId(failed[0].id)}`, failed[0].error, ACTION_SCOPES.cancel, failed[0].id);
-  }
-  // Several runs: one error toast for the first failure, one summary for all.
-  if (failed.length > 0) {
-    failure(services, `Cancel run ${shortRunId(failed[0].id)}`, failed[0].error, ACTION_SCOPES.cancel, failed[0].id);
-  }
-  const cancelled = results.filter((r) => r.kind === 'cancelled').length;
-  const summary = results.length === 1
-    ? sentence(results[0])
-    : [cancelled === results.length ? `Cancelled ${cancelled} runs.` : `Cancelled ${cancelled} of ${results.length} runs.`, ...results.filter((r) => r.kind !== 'cancelled').map(sentence), ...notes].join(' ');
-  if (failed.length > 0) {
-    void vscode.window.showWarningMessage(summary);
-    return { ok: false, message: summary };
-  }
-  return inform(results.length === 1 && notes.length ? `${summary} ${notes.join(' ')}` : summary, true);
+    const failed = results.filter((r): r is Extract<One, { kind: 'failed' }> => r.kind === 'failed');
+    if (results.length === 1 && failed.length === 1) return fail(failed[0].error, failed[0].id);
+    // Several runs: one error toast for the first failure, one summary for all.
+    if (failed.length > 0) fail(failed[0].error, failed[0].id);
+    const cancelled = results.filter((r) => r.kind === 'cancelled').length;
+    const summary = results.length === 1
+      ? sentence(results[0])
+      : [cancelled === results.length ? `Cancelled ${cancelled} runs.` : `Cancelled ${cancelled} of ${results.length} runs.`, ...results.filter((r) => r.kind !== 'cancelled').map(sentence), ...notes].join(' ');
+    if (failed.length > 0) {
+      void vscode.window.showWarningMessage(summary);
+      return { ok: false, message: summary };
+    }
+    return inform(results.length === 1 && notes.length ? `${summary} ${notes.join(' ')}` : summary, true);
+  });
 }

@@ -3,30 +3,23 @@
 import * as vscode from 'vscode';
 import { flowDisplayName } from '../api/models';
 import type { Services } from '../services';
+import { shortIdOf } from '../shared/runText';
+import { ACTION_SCOPES, actOnRuns, confirmDone, type ActionOutcome } from './actOnRuns';
 import { openWebPage, webUrlFor } from './openInBrowser';
-import {
-  ACTION_SCOPES, apiFor, failure, isOutcome, knownRun, shortRunId, targetRunIds, type ActionOutcome,
-} from './pickRun';
 
 const RUN_NOW = 'Run It Now';
 const OPEN = 'Open in Browser';
 const COPY = 'Copy ID';
 
-export async function cloneRun(services: Services, arg?: unknown): Promise<ActionOutcome> {
-  const action = 'Clone Flow from Run';
-  const api = await apiFor(services, action);
-  if (isOutcome(api)) return api;
-  const ids = await targetRunIds(services, api, arg, undefined, false, {
-    title: 'Clone the flow of which run?',
-    emptyMessage: 'No flow runs to clone from.',
-    action,
-  });
-  if (isOutcome(ids)) return ids;
-  const id = ids[0];
-  const where = `Clone flow from run ${shortRunId(id)}`;
-  try {
+export function cloneRun(services: Services, arg?: unknown): Promise<ActionOutcome> {
+  return actOnRuns(services, {
+    title: 'Clone Flow from Run',
+    scope: ACTION_SCOPES.clone,
+    pick: { title: 'Clone the flow of which run?', emptyMessage: 'No flow runs to clone from.' },
+    on: (id) => `Clone flow from run ${id}`,
+  }, arg, undefined, async ({ api, ids: [id], known }) => {
     const flow = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cloning the flow of run ${shortRunId(id)}…` },
+      { location: vscode.ProgressLocation.Notification, title: `Cloning the flow of run ${shortIdOf(id)}…` },
       () => api.cloneRun(id),
     );
     services.flows.remember(flow);
@@ -35,7 +28,7 @@ export async function cloneRun(services: Services, arg?: unknown): Promise<Actio
     void vscode.window.showInformationMessage(text, RUN_NOW, OPEN, COPY).then(async (choice) => {
       if (choice === RUN_NOW) {
         // The same input as the run it came from (read then, so the toast never waits on it).
-        const input = await knownRun(services, api, id).then((r) => r.input, () => undefined);
+        const input = await known(id).then((r) => r.input, () => undefined);
         await vscode.commands.executeCommand('flowRuns.runFlow', { flow: flow.id, input: input ?? {} });
       } else if (choice === OPEN) {
         const url = webUrlFor('flows', flow.id);
@@ -43,11 +36,9 @@ export async function cloneRun(services: Services, arg?: unknown): Promise<Actio
         else void vscode.window.showErrorMessage(url.message);
       } else if (choice === COPY) {
         await vscode.env.clipboard.writeText(flow.id);
-        vscode.window.setStatusBarMessage(`$(check) Copied flow ID ${flow.id}`, 5000);
+        confirmDone(`Copied flow ID ${flow.id}`);
       }
     });
     return { ok: true, message: text, flowId: flow.id };
-  } catch (e) {
-    return failure(services, where, e, ACTION_SCOPES.clone, id);
-  }
+  });
 }

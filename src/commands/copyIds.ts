@@ -1,59 +1,48 @@
 // Copy Run ID (one or many, one a line) and Copy Task ID (the run's parent
-// task, or a task id handed over by the panel as `{ taskId }`).
+// task, or a task id handed over by the panel as `{ taskId }`). Ids handed
+// over need no request; only the palette's quick pick asks the server.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import {
-  ACTION_SCOPES, apiFor, failure, inform, isOutcome, knownRun, shortRunId, targetRunIds, type ActionOutcome,
-} from './pickRun';
+import { isRecord } from '../shared/guards';
+import { shortIdOf } from '../shared/runText';
+import { ACTION_SCOPES, actOnRuns, confirmDone, inform, type ActionOutcome } from './actOnRuns';
 import { runIdsFrom } from './runRef';
 
 async function copy(text: string, confirmation: string): Promise<ActionOutcome> {
   await vscode.env.clipboard.writeText(text);
-  vscode.window.setStatusBarMessage(`$(check) ${confirmation}`, 5000);
-  return { ok: true, message: confirmation };
+  return confirmDone(confirmation);
 }
 
-export async function copyRunId(services: Services, arg?: unknown, selection?: unknown): Promise<ActionOutcome> {
-  const action = 'Copy Run ID';
-  let ids: string[] | ActionOutcome = runIdsFrom(arg, selection);
-  if (ids.length === 0) {
-    const api = await apiFor(services, action);
-    if (isOutcome(api)) return api;
-    ids = await targetRunIds(services, api, undefined, undefined, true, {
-      title: 'Copy the id of which run?',
-      emptyMessage: 'No flow runs to copy.',
-      action,
-    });
-    if (isOutcome(ids)) return ids;
-  }
+function copyIds(ids: readonly string[]): Promise<ActionOutcome> {
   return copy(ids.join('\n'), ids.length === 1 ? `Copied run ID ${ids[0]}` : `Copied ${ids.length} run IDs`);
 }
 
+export async function copyRunId(services: Services, arg?: unknown, selection?: unknown): Promise<ActionOutcome> {
+  const given = runIdsFrom(arg, selection);
+  if (given.length > 0) return copyIds(given);
+  return actOnRuns(services, {
+    title: 'Copy Run ID',
+    scope: ACTION_SCOPES.read,
+    pick: { title: 'Copy the id of which run?', emptyMessage: 'No flow runs to copy.' },
+    on: (id) => `Copy the ID of run ${id}`,
+  }, undefined, undefined, ({ ids }) => copyIds(ids));
+}
+
 function taskIdArg(arg: unknown): string | undefined {
-  if (arg && typeof arg === 'object' && 'taskId' in arg) {
-    const id = arg.taskId;
-    if (typeof id === 'string' && id) return id;
-  }
-  return undefined;
+  return isRecord(arg) && typeof arg.taskId === 'string' && arg.taskId ? arg.taskId : undefined;
 }
 
 export async function copyTaskId(services: Services, arg?: unknown): Promise<ActionOutcome> {
-  const action = 'Copy Task ID';
   const direct = taskIdArg(arg);
   if (direct) return copy(direct, `Copied task ID ${direct}`);
-  const api = await apiFor(services, action);
-  if (isOutcome(api)) return api;
-  const ids = await targetRunIds(services, api, arg, undefined, false, {
-    title: 'Copy the parent task id of which run?',
-    emptyMessage: 'No flow runs to copy from.',
-    action,
+  return actOnRuns(services, {
+    title: 'Copy Task ID',
+    scope: ACTION_SCOPES.read,
+    pick: { title: 'Copy the parent task id of which run?', emptyMessage: 'No flow runs to copy from.' },
+    on: (id) => `Copy task ID of run ${id}`,
+  }, arg, undefined, async ({ ids: [id], known }) => {
+    const run = await known(id, (r) => Boolean(r.task_id));
+    if (!run.task_id) return inform(`Run ${shortIdOf(run)} has no parent task yet.`, false);
+    return copy(run.task_id, `Copied task ID ${run.task_id}`);
   });
-  if (isOutcome(ids)) return ids;
-  try {
-    const run = await knownRun(services, api, ids[0], (r) => Boolean(r.task_id));
-    if (!run.task_id) return inform(`Run ${shortRunId(run)} has no parent task yet.`, false);
-    return await copy(run.task_id, `Copied task ID ${run.task_id}`);
-  } catch (e) {
-    return failure(services, `Copy task ID of run ${shortRunId(ids[0])}`, e, ACTION_SCOPES.read, ids[0]);
-  }
 }

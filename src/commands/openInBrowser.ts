@@ -2,7 +2,8 @@
 // (a flow: `<flowRuns.webUrl>/flows/<id>`). Only http(s) addresses are opened.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { apiFor, inform, isOutcome, shortRunId, targetRunIds, type ActionOutcome } from './pickRun';
+import { shortIdOf } from '../shared/runText';
+import { ACTION_SCOPES, actOnRuns, inform, type ActionOutcome } from './actOnRuns';
 import { runIdsFrom } from './runRef';
 
 const DEFAULT_WEB_URL = 'https://app.inference.sh';
@@ -26,21 +27,8 @@ export async function openWebPage(url: string): Promise<boolean> {
   return vscode.env.openExternal(vscode.Uri.parse(url, true));
 }
 
-export async function openInBrowser(services: Services, arg?: unknown): Promise<ActionOutcome> {
-  const action = 'Open in Browser';
-  // A run we were handed needs no request: the address is built from its id.
-  let ids: string[] | ActionOutcome = runIdsFrom(arg).slice(0, 1);
-  if (ids.length === 0) {
-    const api = await apiFor(services, action);
-    if (isOutcome(api)) return api;
-    ids = await targetRunIds(services, api, undefined, undefined, false, {
-      title: 'Open which run in the browser?',
-      emptyMessage: 'No flow runs to open.',
-      action,
-    });
-  }
-  if (isOutcome(ids)) return ids;
-  const url = webUrlFor('flowruns', ids[0]);
+async function openRunPage(id: string): Promise<ActionOutcome> {
+  const url = webUrlFor('flowruns', id);
   if (typeof url !== 'string') {
     void vscode.window.showErrorMessage(url.message, 'Open Settings').then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'flowRuns.webUrl');
@@ -48,6 +36,18 @@ export async function openInBrowser(services: Services, arg?: unknown): Promise<
     return { ok: false, message: url.message };
   }
   const opened = await openWebPage(url);
-  if (!opened) return inform(`Run ${shortRunId(ids[0])} was not opened; its address is ${url}`, false);
-  return { ok: true, message: `Opened run ${shortRunId(ids[0])} in the browser.`, uri: url };
+  if (!opened) return inform(`Run ${shortIdOf(id)} was not opened; its address is ${url}`, false);
+  return { ok: true, message: `Opened run ${shortIdOf(id)} in the browser.`, uri: url };
+}
+
+export async function openInBrowser(services: Services, arg?: unknown): Promise<ActionOutcome> {
+  // A run we were handed needs no request: the address is built from its id.
+  const [given] = runIdsFrom(arg);
+  if (given) return openRunPage(given);
+  return actOnRuns(services, {
+    title: 'Open in Browser',
+    scope: ACTION_SCOPES.read,
+    pick: { title: 'Open which run in the browser?', emptyMessage: 'No flow runs to open.' },
+    on: (id) => `Open run ${id} in the browser`,
+  }, undefined, undefined, ({ ids: [id] }) => openRunPage(id));
 }

@@ -8,13 +8,13 @@ import { cancelRun } from './cancelRun';
 import { cloneRun } from './cloneRun';
 import { copyRunId, copyTaskId } from './copyIds';
 import { openInBrowser } from './openInBrowser';
-import type { ActionOutcome } from './pickRun';
+import type { ActionOutcome } from './actOnRuns';
 import { saveOutput } from './saveOutput';
 import { setVisibility } from './setVisibility';
 import { DATA_SCHEME, RunDataProvider, showRunData } from './showJson';
 import { updateRun } from './updateRun';
 
-export type { ActionOutcome } from './pickRun';
+export type { ActionOutcome } from './actOnRuns';
 
 type Handler = (a?: unknown, b?: unknown) => Promise<ActionOutcome>;
 

@@ -13,6 +13,8 @@ import { inputFilesFor, type InputFiles } from '../input/inputFiles';
 import { checkSize, parseInput, type ParsedInput } from '../input/parseInput';
 import { hasInputSchema, summarizeViolations, validateInput } from '../input/validateInput';
 import type { Services } from '../services';
+import { isRecord } from '../shared/guards';
+import { shortIdOf } from '../shared/runText';
 import { describeError, showError } from '../views/showError';
 import { runIdsFrom } from './runRef';
 
@@ -34,10 +36,6 @@ export type RunFlowFailure =
 export interface RunRequest {
   flow: string;
   input: Record<string, unknown>;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function isRunRequest(arg: unknown): arg is RunRequest {
@@ -261,7 +259,7 @@ class RunFlowCommand {
       }
     }
     if (!isRecord(run.input)) {
-      return this.fail('Run Again', new Error(`Run ${run.short_id ?? run.id} has no input to run again with.`), 'no_run');
+      return this.fail('Run Again', new Error(`Run ${shortIdOf(run)} has no input to run again with.`), 'no_run');
     }
     return this.start('Run Again', run.flow_id, run.input);
   }

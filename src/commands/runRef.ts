@@ -2,16 +2,16 @@
 // the panel or another command, or nothing (palette). With multi-select the
 // tree passes the clicked item and then every selected item.
 import type { FlowRun } from '../api/models';
+import { isRecord } from '../shared/guards';
 
 export type RunRef = string | { runId: string } | { run: FlowRun } | FlowRun;
 
 function idOf(ref: unknown): string | undefined {
   if (typeof ref === 'string') return ref || undefined;
-  if (ref && typeof ref === 'object') {
-    const r = ref as { runId?: unknown; run?: { id?: unknown }; id?: unknown; flow_id?: unknown };
-    if (typeof r.runId === 'string') return r.runId;
-    if (r.run && typeof r.run.id === 'string') return r.run.id;
-    if (typeof r.id === 'string' && typeof r.flow_id === 'string') return r.id;
+  if (isRecord(ref)) {
+    if (typeof ref.runId === 'string') return ref.runId;
+    if (isRecord(ref.run) && typeof ref.run.id === 'string') return ref.run.id;
+    if (typeof ref.id === 'string' && typeof ref.flow_id === 'string') return ref.id;
   }
   return undefined;
 }

@@ -9,9 +9,11 @@
 // The previous values are kept in globalState, so a window closed while the
 // sandbox ran gets its settings back at the next start of the extension.
 import * as vscode from 'vscode';
+import { answersHttp } from '../api/plainHttp';
 import type { Sandbox } from '../sandbox';
 import { loadSandbox } from '../lazyModules';
 import type { Services } from '../services';
+import { isRecord } from '../shared/guards';
 import { describeError, showError } from '../views/showError';
 
 const STATE_KEY = 'flowRuns.sandboxSettings';
@@ -30,10 +32,7 @@ function toTarget(t: SavedSettings['target']): vscode.ConfigurationTarget {
 }
 
 function isSaved(v: unknown): v is SavedSettings {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o.url === 'string' && (o.target === 'global' || o.target === 'workspace')
-    && typeof o.previous === 'object' && o.previous !== null;
+  return isRecord(v) && typeof v.url === 'string' && (v.target === 'global' || v.target === 'workspace') && isRecord(v.previous);
 }
 
 function chooseTarget(): SavedSettings['target'] {
@@ -64,17 +63,7 @@ function waitForBaseUrl(services: Services, url: string, timeoutMs = 5000): Prom
   });
 }
 
-/** Whether a sandbox still answers at `url` (another window may run it). */
-async function isAlive(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1500) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-class SandboxController implements vscode.Disposable {
+export class SandboxController implements vscode.Disposable {
   private sandbox: Sandbox | undefined;
   private starting: Promise<void> | undefined;
 
@@ -179,7 +168,7 @@ class SandboxController implements vscode.Disposable {
     if (!force) {
       // Only a stale record is restored: not our running sandbox, nor one another window still runs.
       if (this.sandbox && raw.url === this.sandbox.url) return undefined;
-      if (await isAlive(raw.url)) return undefined;
+      if (await answersHttp(raw.url)) return undefined; // another window runs that sandbox
     }
     const config = vscode.workspace.getConfiguration('flowRuns');
     const target = toTarget(raw.target);
@@ -207,9 +196,8 @@ class SandboxController implements vscode.Disposable {
   }
 }
 
-export function register(context: vscode.ExtensionContext, services: Services): void {
+export function register(context: vscode.ExtensionContext, services: Services): SandboxController {
   const controller = new SandboxController(services);
-  services.testing.set('sandboxController', controller);
   void vscode.commands.executeCommand('setContext', 'flowRuns.sandboxRunning', false);
   // Settings left pointing at a sandbox that died with a closed window.
   void controller.restoreSettings(false).then((done) => {
@@ -220,4 +208,5 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     vscode.commands.registerCommand('flowRuns.startSandbox', () => controller.start()),
     vscode.commands.registerCommand('flowRuns.stopSandbox', () => controller.stop()),
   );
+  return controller;
 }

@@ -3,9 +3,8 @@
 import * as vscode from 'vscode';
 import { VISIBILITIES, type Visibility } from '../api/models';
 import type { Services } from '../services';
-import {
-  ACTION_SCOPES, apiFor, failure, inform, isOutcome, knownRun, shortRunId, targetRunIds, type ActionOutcome,
-} from './pickRun';
+import { shortIdOf } from '../shared/runText';
+import { ACTION_SCOPES, actOnRuns, confirmDone, inform, type ActionOutcome } from './actOnRuns';
 
 const MEANING: Record<Visibility, string> = {
   private: 'only you',
@@ -33,21 +32,16 @@ export async function setVisibility(services: Services, arg?: unknown, value?: u
     void vscode.window.showErrorMessage(text);
     return { ok: false, message: text };
   }
-  const api = await apiFor(services, action);
-  if (isOutcome(api)) return api;
-  const ids = await targetRunIds(services, api, arg, undefined, false, {
-    title: 'Set the visibility of which run?',
-    emptyMessage: 'No flow runs to change.',
-    action,
-  });
-  if (isOutcome(ids)) return ids;
-  const id = ids[0];
-  const where = `Set visibility of run ${shortRunId(id)}`;
-  try {
+  return actOnRuns(services, {
+    title: action,
+    scope: ACTION_SCOPES.visibility,
+    pick: { title: 'Set the visibility of which run?', emptyMessage: 'No flow runs to change.' },
+    on: (id) => `Set visibility of run ${id}`,
+  }, arg, undefined, async ({ api, ids: [id], known }) => {
     let target: Visibility | undefined = given;
     let current: Visibility | undefined;
     if (target === undefined) {
-      const run = await knownRun(services, api, id, (r) => r.visibility !== undefined);
+      const run = await known(id, (r) => r.visibility !== undefined);
       current = run.visibility;
       const items: VisibilityItem[] = VISIBILITIES.map((v) => ({
         value: v,
@@ -56,7 +50,7 @@ export async function setVisibility(services: Services, arg?: unknown, value?: u
         detail: `Visible to ${MEANING[v]}`,
       }));
       const picked = await vscode.window.showQuickPick(items, {
-        title: `Visibility of run ${shortRunId(run)}`,
+        title: `Visibility of run ${shortIdOf(run)}`,
         placeHolder: current ? `Now ${current}; pick who may see this run` : 'Pick who may see this run',
         matchOnDetail: false,
       });
@@ -65,13 +59,9 @@ export async function setVisibility(services: Services, arg?: unknown, value?: u
     } else {
       current = services.store.get(id)?.visibility;
     }
-    if (target === current) return inform(`Run ${shortRunId(id)} is already ${target}.`, true);
+    if (target === current) return inform(`Run ${shortIdOf(id)} is already ${target}.`, true);
     const run = await api.setVisibility(id, target);
     services.store.upsert(run);
-    const text = `Run ${shortRunId(run)} is now ${run.visibility ?? target}.`;
-    vscode.window.setStatusBarMessage(`$(check) ${text}`, 5000);
-    return { ok: true, message: text };
-  } catch (e) {
-    return failure(services, where, e, ACTION_SCOPES.visibility, id);
-  }
+    return confirmDone(`Run ${shortIdOf(run)} is now ${run.visibility ?? target}.`);
+  });
 }

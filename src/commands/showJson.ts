@@ -3,22 +3,13 @@
 // `flowruns-data` scheme, so the editor can neither save nor change it; it
 // follows the run while the document is open.
 import * as vscode from 'vscode';
-import { isActiveRunStatus, toFlowRunStatus, type FlowRun } from '../api/models';
+import type { FlowRun } from '../api/models';
 import type { Services } from '../services';
-import {
-  ACTION_SCOPES, apiFor, failure, inform, isOutcome, knownRun, shortRunId, statusName, targetRunIds, type ActionOutcome,
-} from './pickRun';
+import { hasOutput, isActive, shortIdOf, statusName } from '../shared/runText';
+import { ACTION_SCOPES, actOnRuns, inform, type ActionOutcome } from './actOnRuns';
 
 export const DATA_SCHEME = 'flowruns-data';
 export type RunPart = 'input' | 'output';
-
-/** Output that is worth showing: not missing, null or an empty object. */
-export function hasOutput(run: FlowRun): boolean {
-  const out = run.output;
-  if (out === undefined || out === null) return false;
-  if (typeof out === 'object' && !Array.isArray(out) && Object.keys(out).length === 0) return false;
-  return true;
-}
 
 export function prettyJson(value: unknown): string {
   return `${JSON.stringify(value ?? null, null, 2)}\n`;
@@ -26,7 +17,7 @@ export function prettyJson(value: unknown): string {
 
 /** `flowruns-data:/<run id>/run <short id> <part>.json`: the editor's title is the last segment. */
 export function dataUri(run: FlowRun, part: RunPart): vscode.Uri {
-  return vscode.Uri.from({ scheme: DATA_SCHEME, path: `/${run.id}/run ${shortRunId(run)} ${part}.json` });
+  return vscode.Uri.from({ scheme: DATA_SCHEME, path: `/${run.id}/run ${shortIdOf(run)} ${part}.json` });
 }
 
 function parse(uri: vscode.Uri): { runId: string; part: RunPart } | undefined {
@@ -74,27 +65,20 @@ async function openPart(uri: vscode.Uri): Promise<void> {
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
-export async function showRunData(services: Services, part: RunPart, arg?: unknown): Promise<ActionOutcome> {
-  const action = part === 'input' ? 'Show Input' : 'Show Output';
-  const api = await apiFor(services, action);
-  if (isOutcome(api)) return api;
-  const ids = await targetRunIds(services, api, arg, undefined, false, {
-    title: `Show the ${part} of which run?`,
-    emptyMessage: 'No flow runs to show.',
-    action,
-  });
-  if (isOutcome(ids)) return ids;
-  const id = ids[0];
-  try {
-    const run = await knownRun(services, api, id, part === 'output' ? hasOutput : undefined);
+export function showRunData(services: Services, part: RunPart, arg?: unknown): Promise<ActionOutcome> {
+  return actOnRuns(services, {
+    title: part === 'input' ? 'Show Input' : 'Show Output',
+    scope: ACTION_SCOPES.read,
+    pick: { title: `Show the ${part} of which run?`, emptyMessage: 'No flow runs to show.' },
+    on: (id) => `Show ${part} of run ${id}`,
+  }, arg, undefined, async ({ ids: [id], known }) => {
+    const run = await known(id, part === 'output' ? hasOutput : undefined);
     if (part === 'output' && !hasOutput(run)) {
-      const why = isActiveRunStatus(toFlowRunStatus(run.status)) ? ` yet (it is ${statusName(run).toLowerCase()})` : ` (it ${statusName(run).toLowerCase()})`;
-      return inform(`Run ${shortRunId(run)} has no output${why}.`, false);
+      const why = isActive(run) ? ` yet (it is ${statusName(run).toLowerCase()})` : ` (it ${statusName(run).toLowerCase()})`;
+      return inform(`Run ${shortIdOf(run)} has no output${why}.`, false);
     }
     const uri = dataUri(run, part);
     await openPart(uri);
     return { ok: true, uri: uri.toString() };
-  } catch (e) {
-    return failure(services, `Show ${part} of run ${shortRunId(id)}`, e, ACTION_SCOPES.read, id);
-  }
+  });
 }

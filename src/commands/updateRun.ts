@@ -4,9 +4,8 @@
 import * as vscode from 'vscode';
 import type { FlowRunPatch } from '../api/api';
 import type { Services } from '../services';
-import {
-  ACTION_SCOPES, apiFor, failure, inform, isOutcome, knownRun, shortRunId, targetRunIds, type ActionOutcome,
-} from './pickRun';
+import { shortIdOf } from '../shared/runText';
+import { ACTION_SCOPES, actOnRuns, confirmDone, inform, type ActionOutcome } from './actOnRuns';
 
 interface FailItem extends vscode.QuickPickItem {
   value: boolean;
@@ -31,20 +30,15 @@ export async function updateRun(services: Services, arg?: unknown, patchArg?: un
     void vscode.window.showErrorMessage(`${action}: ${given}`);
     return { ok: false, message: `${action}: ${given}` };
   }
-  const api = await apiFor(services, action);
-  if (isOutcome(api)) return api;
-  const ids = await targetRunIds(services, api, arg, undefined, false, {
-    title: 'Update which run?',
-    emptyMessage: 'No flow runs to update.',
-    action,
-  });
-  if (isOutcome(ids)) return ids;
-  const id = ids[0];
-  const where = `Update run ${shortRunId(id)}`;
-  try {
+  return actOnRuns(services, {
+    title: action,
+    scope: ACTION_SCOPES.update,
+    pick: { title: 'Update which run?', emptyMessage: 'No flow runs to update.' },
+    on: (id) => `Update run ${id}`,
+  }, arg, undefined, async ({ api, ids: [id], known }) => {
     let patch = given;
     if (!patch) {
-      const run = await knownRun(services, api, id, (r) => typeof r.fail_on_error === 'boolean');
+      const run = await known(id, (r) => typeof r.fail_on_error === 'boolean');
       const current = run.fail_on_error;
       const mark = (v: boolean): Pick<FailItem, 'label' | 'description'> => ({
         label: `${v === current ? '$(check) ' : ''}${v ? 'Stop at first failure (fail_on_error: true)' : 'Continue other branches (fail_on_error: false)'}`,
@@ -55,19 +49,15 @@ export async function updateRun(services: Services, arg?: unknown, patchArg?: un
         { value: false, ...mark(false), detail: 'When a node fails, nodes that do not depend on it keep running.' },
       ];
       const picked = await vscode.window.showQuickPick(items, {
-        title: `Update run ${shortRunId(run)}: when a node fails`,
+        title: `Update run ${shortIdOf(run)}: when a node fails`,
         placeHolder: 'fail_on_error',
       });
       if (!picked) return { ok: false };
-      if (picked.value === current) return inform(`Run ${shortRunId(run)} already has fail_on_error: ${String(current)}.`, true);
+      if (picked.value === current) return inform(`Run ${shortIdOf(run)} already has fail_on_error: ${String(current)}.`, true);
       patch = { fail_on_error: picked.value };
     }
     const run = await api.updateRun(id, patch);
     services.store.upsert(run);
-    const text = `Run ${shortRunId(run)} updated: fail_on_error is ${String(run.fail_on_error ?? patch.fail_on_error)}.`;
-    vscode.window.setStatusBarMessage(`$(check) ${text}`, 5000);
-    return { ok: true, message: text };
-  } catch (e) {
-    return failure(services, where, e, ACTION_SCOPES.update, id);
-  }
+    return confirmDone(`Run ${shortIdOf(run)} updated: fail_on_error is ${String(run.fail_on_error ?? patch.fail_on_error)}.`);
+  });
 }

@@ -374,9 +374,8 @@ export function inputFilesFor(context: vscode.ExtensionContext, services: Servic
   return files;
 }
 
-export function register(context: vscode.ExtensionContext, services: Services): void {
+export function register(context: vscode.ExtensionContext, services: Services): InputFiles {
   const files = inputFilesFor(context, services);
-  services.testing.set('inputFiles', files);
   const selector: vscode.DocumentSelector = [{ language: 'json' }, { language: 'jsonc' }];
 
   context.subscriptions.push(
@@ -391,6 +390,7 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     vscode.commands.registerCommand('flowRuns.chooseFlow', (arg?: unknown) => chooseFlow(files, services, arg)),
   );
   for (const doc of vscode.workspace.textDocuments) files.onOpened(doc);
+  return files;
 }
 
 /** CodeLens "(change)": pick another flow for a bare input file. Returns the chosen flow id. */

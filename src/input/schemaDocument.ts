@@ -4,12 +4,9 @@
 // holds `input` to that flow's own input_schema. That gives completion, hovers
 // and squiggles while the user types. No `vscode` import.
 import { flowDisplayName, type Flow } from '../api/models';
+import { isRecord } from '../shared/guards';
 
 type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A definitions key that is safe in a JSON pointer. */
 function defKey(flowId: string): string {
@@ -24,7 +21,7 @@ function defKey(flowId: string): string {
 function rehome(schema: unknown, key: string, depth = 0): unknown {
   if (depth > 64) return {};
   if (Array.isArray(schema)) return schema.map((s) => rehome(s, key, depth + 1));
-  if (!isObject(schema)) return schema;
+  if (!isRecord(schema)) return schema;
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
     if (depth === 0 && (k === '$schema' || k === '$id')) continue;
@@ -57,7 +54,7 @@ export function buildSchemaDocument(flows: readonly Flow[]): Json {
       description: description ? `${title}: ${description}` : title,
     });
     const key = defKey(flow.id);
-    const schema = isObject(flow.input_schema) ? rehome(flow.input_schema, key) : { type: 'object' };
+    const schema = isRecord(flow.input_schema) ? rehome(flow.input_schema, key) : { type: 'object' };
     definitions[key] = schema;
     conditions.push({
       if: { properties: { flow: { const: flow.id } }, required: ['flow'] },

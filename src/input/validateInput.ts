@@ -8,6 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { loadAjv } from '../lazyModules';
 import type { Node } from 'jsonc-parser/lib/esm/main';
 import type { TextSpan } from './parseInput';
+import { isRecord } from '../shared/guards';
 
 export interface SchemaViolation extends TextSpan {
   /** Where in the input, for people: `input.prompt`, `input.items[2]`. */
@@ -18,10 +19,6 @@ export interface SchemaViolation extends TextSpan {
 }
 
 type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 let ajv: Ajv | undefined;
 
@@ -63,7 +60,7 @@ function validatorFor(schema: Json): ValidateFunction | undefined {
 
 /** True when the flow declares an input schema worth checking against. */
 export function hasInputSchema(schema: unknown): schema is Json {
-  return isObject(schema) && Object.keys(schema).length > 0;
+  return isRecord(schema) && Object.keys(schema).length > 0;
 }
 
 /** `/items/0/name` -> ['items', '0', 'name'] (RFC 6901 unescaping). */
@@ -107,7 +104,7 @@ function valueAt(root: unknown, segments: readonly string[]): unknown {
   let v = root;
   for (const seg of segments) {
     if (Array.isArray(v)) v = v[Number(seg)];
-    else if (isObject(v)) v = v[seg];
+    else if (isRecord(v)) v = v[seg];
     else return undefined;
   }
   return v;

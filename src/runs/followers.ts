@@ -5,6 +5,7 @@ import { noKeyError } from '../api/errors';
 import type { FlowRun } from '../api/models';
 import { Emitter, type Event } from './emitter';
 import { RunFollower, type FollowerOptions } from './follower';
+import { TaskAccess } from './taskAccess';
 
 export interface FollowerHandle {
   follower: RunFollower;
@@ -44,11 +45,20 @@ function keylessApi(): FlowRunsApi {
 
 export class FollowerRegistry {
   private readonly entries = new Map<string, Entry>();
+  /** What the server refused about tasks, for this key: one refusal, not one per task and event. */
+  private readonly taskAccess: TaskAccess;
   private readonly runChanges = new Emitter<FlowRun>();
   /** Any followed run's run-level change. */
   readonly onDidChangeRun: Event<FlowRun> = this.runChanges.event;
 
-  constructor(private readonly api: () => FlowRunsApi | undefined, private readonly opts: FollowerOptions = {}) {}
+  constructor(private readonly api: () => FlowRunsApi | undefined, private readonly opts: FollowerOptions = {}) {
+    this.taskAccess = new TaskAccess(opts.logger);
+  }
+
+  /** The user asked to try again: task details the server refused are asked for once more. */
+  retryTaskAccess(): void {
+    this.taskAccess.reset();
+  }
 
   /** Whether someone follows this run now. */
   has(runId: string): boolean {
@@ -69,7 +79,7 @@ export class FollowerRegistry {
       entry = undefined;
     }
     if (!entry) {
-      const follower = new RunFollower(this.api() ?? keylessApi(), runId, this.opts);
+      const follower = new RunFollower(this.api() ?? keylessApi(), runId, { ...this.opts, taskAccess: this.taskAccess });
       const subscription = follower.onDidChange((change) => {
         if (change.view.run && (change.full || change.runFields.length)) this.runChanges.fire(change.view.run);
       });
@@ -101,6 +111,8 @@ export class FollowerRegistry {
   async reset(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
+    // Another key may read what this one could not.
+    this.taskAccess.reset();
     for (const e of all) e.subscription.dispose();
     await Promise.all(all.map((e) => e.follower.stop()));
   }
@@ -108,5 +120,6 @@ export class FollowerRegistry {
   async dispose(): Promise<void> {
     await this.reset();
     this.runChanges.dispose();
+    this.taskAccess.dispose();
   }
 }

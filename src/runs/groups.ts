@@ -13,7 +13,7 @@ import {
   type FlowRun, type ListFilter, type ListPage, type ListRequest,
 } from '../api/models';
 import { Emitter, type Disposable } from './emitter';
-import { compareTimes } from './merge';
+import { compareTimes, newestFirst } from '../shared/time';
 import type { RunChangeEvent, RunStore } from './store';
 
 /** The groups in the order the tree shows them. Unknown is shown only when it has runs. */
@@ -213,7 +213,8 @@ export class RunGroups implements Disposable {
     if (!g.hasNext) return Promise.resolve();
     if (g.keyset) {
       const oldest = this.oldestShown(g);
-      if (oldest) return this.fetchPage(g, { before: oldest.created_at });
+      const before = oldest ? createdOf(oldest) : '';
+      if (before !== '') return this.fetchPage(g, { before });
     }
     if (!g.cursor) return Promise.resolve();
     return this.fetchPage(g, { cursor: g.cursor });
@@ -327,7 +328,7 @@ export class RunGroups implements Disposable {
       inPage.set(item.id, status);
       seen.set(item.id, { status, updatedAt: item.updated_at });
       const before = this.seen.get(item.id);
-      if (before === undefined && this.newestCreated !== undefined && compareTimes(item.created_at, this.newestCreated) > 0) {
+      if (before === undefined && this.newestCreated !== undefined && compareTimes(createdOf(item), this.newestCreated) > 0) {
         // Created after every answer we counted: new, even if another run left and the sum stayed.
         changed = true;
         affected.add(status);
@@ -338,7 +339,7 @@ export class RunGroups implements Disposable {
         if (before.status !== status) affected.add(before.status).add(status);
       }
     }
-    const serverTotal = typeof page.total_items === 'number' && Number.isFinite(page.total_items) ? page.total_items : undefined;
+    const serverTotal = serverTotalOf(page);
     const countsDiffer = serverTotal === undefined || serverTotal !== this.grandTotal;
     if (countsDiffer) {
       changed = true;
@@ -411,8 +412,8 @@ export class RunGroups implements Disposable {
 
   private noteCreated(items: readonly FlowRun[]): void {
     for (const item of items) {
-      const at = item?.created_at;
-      if (typeof at === 'string' && (this.newestCreated === undefined || compareTimes(at, this.newestCreated) > 0)) this.newestCreated = at;
+      const at = item ? createdOf(item) : '';
+      if (at !== '' && (this.newestCreated === undefined || compareTimes(at, this.newestCreated) > 0)) this.newestCreated = at;
     }
   }
 
@@ -486,7 +487,7 @@ export class RunGroups implements Disposable {
       if (from && 'before' in from) {
         // The page's cursor and total are those of the created_at filter: the next page starts at the oldest shown again.
         g.hasNext = page.has_next && page.items.length > 0;
-        if (!page.has_next && page.total_items === undefined) this.setTotal(g, g.ids.size, change);
+        if (!page.has_next && serverTotalOf(page) === undefined) this.setTotal(g, g.ids.size, change);
       } else {
         g.hasNext = page.has_next && !!page.next_cursor && page.items.length > 0;
         g.cursor = page.next_cursor ?? undefined;
@@ -531,15 +532,18 @@ export class RunGroups implements Disposable {
     for (const item of page.items) {
       if (!item || typeof item.id !== 'string') continue;
       listed.add(item.id);
-      if (oldest === undefined || compareTimes(item.created_at, oldest) < 0) oldest = item.created_at;
+      const created = createdOf(item);
+      if (created === '') continue;
+      if (oldest === undefined || compareTimes(created, oldest) < 0) oldest = created;
     }
     // With a next page, runs as old as the oldest item may be on it (same instant): only newer ones are certain.
     const above = page.has_next ? oldest : undefined;
     if (page.has_next && above === undefined) return;
     for (const id of [...g.ids]) {
       if (listed.has(id) || !asked.has(id)) continue;
-      const created = this.store.get(id)?.created_at;
-      if (created === undefined) continue;
+      const held = this.store.get(id);
+      const created = held ? createdOf(held) : '';
+      if (created === '') continue;
       if (upTo !== undefined && compareTimes(created, upTo) > 0) continue;
       if (above !== undefined && compareTimes(created, above) <= 0) continue;
       this.unplace(id, change);
@@ -714,15 +718,24 @@ function clampPageSize(n: number): number {
  * last); undefined when unknown.
  */
 function totalOf(page: ListPage<FlowRun>, before: number): number | undefined {
-  if (typeof page.total_items === 'number' && Number.isFinite(page.total_items) && page.total_items >= 0) {
-    return page.total_items;
-  }
+  const total = serverTotalOf(page, before);
+  if (total !== undefined) return total;
   return page.has_next ? undefined : before + page.items.length;
 }
 
-/** created_at descending; ties by id so the order is stable. */
-export function newestFirst(a: FlowRun, b: FlowRun): number {
-  const byTime = compareTimes(b.created_at, a.created_at);
-  if (byTime !== 0) return byTime;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+/**
+ * total_items when it can be true: a server may leave it out, or send 0
+ * while items exist (the field is optional); a count below what the page
+ * itself shows is no count at all (the group then says "N+").
+ */
+function serverTotalOf(page: ListPage<FlowRun>, before = 0): number | undefined {
+  const total = page.total_items;
+  if (typeof total !== 'number' || !Number.isFinite(total) || total < 0) return undefined;
+  return total < before + page.items.length ? undefined : total;
+}
+
+/** When a run was created, for ordering; a run without created_at (optional on partials) counts by updated_at, else as oldest. */
+function createdOf(run: FlowRun): string {
+  if (typeof run.created_at === 'string') return run.created_at;
+  return typeof run.updated_at === 'string' ? run.updated_at : '';
 }

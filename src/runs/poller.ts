@@ -4,6 +4,7 @@
 // change, and never sooner than a 429's Retry-After. Plain Node with an
 // injectable clock so the schedule is unit-tested without waiting.
 import { isApiError } from '../api/errors';
+import { clampDelay } from '../shared/delay';
 import type { Logger } from '../api/logger';
 import type { Disposable } from './emitter';
 
@@ -14,7 +15,7 @@ export interface PollerTimers {
 }
 
 export const realTimers: PollerTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => setTimeout(fn, clampDelay(ms)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   now: () => Date.now(),
 };
@@ -150,7 +151,7 @@ export class Poller implements Disposable {
       this.factor = changed ? 1 : Math.min(this.factor * 2, this.maxFactor);
     } catch (e) {
       this.factor = Math.min(this.factor * 2, this.maxFactor);
-      this.retryAfter = isApiError(e) && e.retryAfterMs !== undefined && e.retryAfterMs > 0 ? e.retryAfterMs : 0;
+      this.retryAfter = isApiError(e) && e.retryAfterMs !== undefined && e.retryAfterMs > 0 ? clampDelay(e.retryAfterMs) : 0;
       this.options.logger?.debug(`[tree] poll failed; next in ${Math.round(this.currentDelayMs / 1000)} s`);
       if (rethrow) throw e;
     } finally {

@@ -3,7 +3,7 @@
 // here and listen to its events instead of fetching.
 import { isTerminalRunStatus, toFlowRunStatus, type FlowRun, type FlowRunStatus } from '../api/models';
 import { Emitter, type Disposable } from './emitter';
-import { compareTimes } from './merge';
+import { compareTimes } from '../shared/time';
 
 /** Finished runs that nobody shows are forgotten past this many runs held. */
 export const DEFAULT_STORE_CAPACITY = 300;

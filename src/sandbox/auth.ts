@@ -1,22 +1,17 @@
-// API keys and scopes. A key holds scopes `resource:action`; a bare resource
-// (`flows`) implies all its actions, `*` grants everything and an empty list
-// is a legacy full-access key. Tasks need apps:read, which we also grant to
-// flows:read (and `flows`), since a run's tasks are part of reading the run.
+// API keys and scopes, exactly as the wire spec says. A key holds scopes
+// `resource:action`; a bare resource (`flows`) implies all its actions, `*`
+// grants everything and an empty list is a legacy full-access key. Tasks need
+// apps:read (or `apps`): flows scopes do not read them.
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from './apiError';
 import type { SandboxKey } from './types';
 
 export type Scope = 'flows:read' | 'flows:execute' | 'flows:write' | 'apps:read';
 
-/** Scopes that satisfy a needed scope besides itself, `*` and its bare resource. */
-const ALSO_GRANTED_BY: Partial<Record<Scope, string[]>> = {
-  'apps:read': ['flows:read', 'flows'],
-};
-
 export function hasScope(key: SandboxKey, needed: Scope): boolean {
   if (key.scopes.length === 0) return true;
   const resource = needed.split(':')[0];
-  return key.scopes.some((s) => s === '*' || s === needed || s === resource || (ALSO_GRANTED_BY[needed] ?? []).includes(s));
+  return key.scopes.some((s) => s === '*' || s === needed || s === resource);
 }
 
 /** The key a request carries (Bearer header), or 401. Never echoes the key. */

@@ -1,20 +1,31 @@
 // `node dist/sandbox.js [--port 8787] [--host 127.0.0.1] [--speed 1] [--data DIR]
-//   [--seed N] [--seed-runs N] [--keys keys.json] [--rate-limit N] [--keep-alive MS]`
+//   [--seed N] [--seed-runs N] [--keys keys.json] [--rate-limit N|published]
+//   [--create-rate-limit N] [--profile seed|varied] [--keep-alive MS]`
 // Starts the local sandbox, prints its address and default key, logs each
 // request, and stops cleanly on SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../api/logger';
 import { parseKeys, startSandbox, type SandboxOptions } from './index';
+import { PROFILES, type SandboxProfile } from './variation';
+
+/** The published limits (wire spec section 2): 1000 reads and 100 run creations a minute. */
+const PUBLISHED_LIMITS = { reads: 1000, creates: 100 } as const;
 
 const USAGE = `Usage: node dist/sandbox.js [options]
   --port N         port to listen on (default 8787; 0 = random)
   --host H         host to bind (default 127.0.0.1)
   --speed X        step-duration multiplier: 1 = demo pace, 0.01 = fast, 0 = instant (default 1)
   --data DIR       persist runs and flows in DIR
-  --seed N         seed for simulated randomness (default 1)
+  --seed N         seed for simulated randomness and varied answers (default 1)
   --seed-runs N    create N historical finished runs at start
+  --profile P      seed (default): answers shaped as the seed page's examples;
+                   varied: each answer picks, from --seed, among every form the API may send
   --keys FILE      JSON file of API keys: [{"key": "inf_…", "scopes": ["flows:read"]}]
-  --rate-limit N   answer 429 past N requests a minute per key
+  --rate-limit N   answer 429 past N requests a minute per key (run creations count
+                   here unless --create-rate-limit is given); "published" = 1000 reads
+                   and 100 run creations a minute, each with its own budget
+  --create-rate-limit N
+                   answer 429 past N run creations a minute per key (own budget)
   --keep-alive MS  stream keep-alive interval (default 15000)
   --quiet          do not log requests`;
 
@@ -42,7 +53,21 @@ function parseArgs(argv: string[]): { opts: SandboxOptions; quiet: boolean } {
       case '--data': opts.dataDir = value() ?? fail('--data needs a directory'); break;
       case '--seed': opts.seed = num(flag, value()); break;
       case '--seed-runs': opts.seedRuns = num(flag, value()); break;
-      case '--rate-limit': opts.rateLimitPerMinute = num(flag, value()); break;
+      case '--rate-limit': {
+        const v = value();
+        if (v === 'published') {
+          opts.rateLimitPerMinute = PUBLISHED_LIMITS.reads;
+          opts.createRateLimitPerMinute ??= PUBLISHED_LIMITS.creates;
+        } else opts.rateLimitPerMinute = num(flag, v);
+        break;
+      }
+      case '--create-rate-limit': opts.createRateLimitPerMinute = num(flag, value()); break;
+      case '--profile': {
+        const v = value();
+        if (!PROFILES.includes(v as SandboxProfile)) fail(`--profile must be ${PROFILES.join(' or ')}`);
+        opts.profile = v as SandboxProfile;
+        break;
+      }
       case '--keep-alive': opts.keepAliveMs = num(flag, value()); break;
       case '--keys': {
         const file = value() ?? fail('--keys needs a file');
@@ -77,7 +102,7 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ ...opts, logger });
   const keys = opts.keys ?? [];
   const defaultKey = keys.length ? keys[0].key : sandbox.defaultKey;
-  console.log(`Flow Runs sandbox listening on ${sandbox.url}`);
+  console.log(`Flow Runs sandbox listening on ${sandbox.url}${sandbox.profile === 'varied' ? ` (profile varied, seed ${opts.seed ?? 1})` : ''}`);
   console.log(`API key: ${defaultKey}`);
   console.log(`Try: curl -X POST ${sandbox.url}/flowruns -H "Authorization: Bearer ${defaultKey}" -H "Content-Type: application/json" -H "X-API-Version: 2" -d '{"flow":"flow_image_pipeline","input":{"prompt":"A mountain landscape"}}'`);
   let stopping = false;

@@ -1,6 +1,10 @@
 // Timestamps for the sandbox. Microsecond precision and strictly increasing,
 // so that `updated_at` orders every change even when many happen in one
 // millisecond (the firehose app emits thousands per second).
+import type { Rng } from './rng';
+import { formatStamp, StampMaker } from './stamps';
+import { parseStamp } from '../shared/time';
+
 export class Clock {
   private lastMicros = 0;
 
@@ -15,18 +19,26 @@ export class Clock {
   }
 }
 
+/** The varied profile's clock: every stamp in a layout drawn from `rng` (see stamps.ts). */
+export class VariedClock extends Clock {
+  private readonly maker: StampMaker;
+
+  constructor(rng: Rng) {
+    super();
+    this.maker = new StampMaker(rng);
+  }
+
+  override nowIso(): string {
+    return this.maker.stamp(Date.now() * 1000);
+  }
+}
+
 /** `2024-01-01T00:00:00.123456Z`: fixed width, so strings also sort by time. */
 export function isoFromMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const base = new Date(ms).toISOString();
-  return `${base.slice(0, -1)}${String(us % 1000).padStart(3, '0')}Z`;
+  return formatStamp(us, 6, 'Z');
 }
 
 /** Parses an ISO timestamp keeping sub-millisecond digits; NaN when not a date. */
 export function isoToMicros(value: string): number {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return NaN;
-  const frac = /\.\d{3}(\d{1,3})/.exec(value);
-  const extra = frac ? Number(frac[1].padEnd(3, '0')) : 0;
-  return ms * 1000 + extra;
+  return parseStamp(value) ?? NaN;
 }

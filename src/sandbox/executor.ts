@@ -15,6 +15,7 @@ import type { Rng } from './rng';
 import type { RunStore } from './runStore';
 import { applyDefaults, unknownFields, validateSchema } from './schema';
 import { FLOW_APP, newTask, nodeTaskRef, OWNER, taskEvent, taskLog } from './taskFactory';
+import type { StateShaper } from './variedState';
 
 export interface ExecutorDeps {
   store: RunStore;
@@ -23,6 +24,8 @@ export interface ExecutorDeps {
   baseUrl: () => string;
   random: Rng;
   logger: Logger;
+  /** The varied profile's state choices (optional fields left out, per-node input). */
+  shape?: StateShaper;
 }
 
 export interface CreateRunRequest {
@@ -81,6 +84,7 @@ export class Executor {
     const now = clock.nowIso();
     const id = newId('flowrun');
     const parent = newTask({ app: FLOW_APP, fn: 'run', runId: id, input, now });
+    this.deps.shape?.task(parent);
     parent.logs = [taskLog(parent.id, `Flow run ${id} of ${flow.id} received\n`, now)];
     const failOnError = typeof req.fail_on_error === 'boolean' ? req.fail_on_error : true;
     const run: FlowRun = {
@@ -106,9 +110,11 @@ export class Executor {
       node_statuses: Object.fromEntries(version.nodes.map((n) => [n.id, 'pending'])),
       node_outputs: {},
     };
+    const effective = applyDefaults(version.input_schema, input);
+    this.deps.shape?.run(run, version, effective);
     store.addTask(parent, false);
     store.addRun(run);
-    const exec = new RunExecution(this.deps, run, version, applyDefaults(version.input_schema, input), parent, () => this.executions.delete(id));
+    const exec = new RunExecution(this.deps, run, version, effective, parent, () => this.executions.delete(id));
     this.executions.set(id, exec);
     exec.start();
     return { run, messages };
@@ -226,6 +232,7 @@ class RunExecution {
     const fn = nd.function ?? 'run';
     const input = resolveTemplates(nd.input ?? {}, { input: this.input, nodes: this.run.node_outputs ?? {} }) as Record<string, unknown>;
     const task = newTask({ app: app.ref, fn, runId: this.run.id, input, now: clock.nowIso() });
+    this.deps.shape?.task(task);
     this.tasks.set(id, task);
     store.addTask(task, true);
     (this.run.node_tasks ??= {})[id] = nodeTaskRef(task);

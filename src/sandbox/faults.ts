@@ -1,13 +1,19 @@
 // Seeded fault injection. Each decision draws from a generator derived from
 // (seed, route, n-th call on that route), so a schedule replays from its seed
 // even when calls on different routes interleave differently.
+import { resetHeader, retryAfterHeader, SEED_FORMS, type AnswerForms } from './answerForms';
 import { createRng, hashParts, randInt, type Rng } from './rng';
 import type { FaultPlan } from './types';
 
 export type HttpFault =
   | { kind: 'none'; latencyMs: number }
   | { kind: '429'; latencyMs: number; headers: Record<string, string> }
-  | { kind: '500'; latencyMs: number };
+  | { kind: '500'; latencyMs: number }
+  | { kind: '403'; latencyMs: number; detail: string };
+
+/** The detail of an injected 403 that is not about a scope. */
+export const DEFAULT_FORBIDDEN_DETAIL = 'A one-time password is required for this action.';
+const MAX_DETAIL = 500;
 
 export type StreamEventFault = 'none' | 'drop' | 'malformed' | 'duplicate' | 'silence';
 
@@ -49,26 +55,36 @@ export class FaultInjector {
     return createRng(hashParts(plan.seed ?? 1, scope, route, n));
   }
 
-  /** The fault for one HTTP request; `override` is a per-request plan (X-Sandbox-Faults header). */
-  forRequest(route: string, override?: FaultPlan): HttpFault {
+  /**
+   * The fault for one HTTP request; `override` is a per-request plan
+   * (X-Sandbox-Faults header); `forms` say how a 429 writes its headers.
+   */
+  forRequest(route: string, override?: FaultPlan, forms: AnswerForms = SEED_FORMS): HttpFault {
     const plan = override ?? this.plan;
     if (!plan || !this.applies(plan, route)) return { kind: 'none', latencyMs: 0 };
     const rng = this.rngFor(plan, 'http', route);
     const latencyMs = plan.latencyMs ? randInt(rng, Math.max(0, plan.latencyMs[0]), Math.max(plan.latencyMs[0], plan.latencyMs[1])) : 0;
     const r429 = rng();
     const r500 = rng();
+    // Drawn last, so plans without 403s replay exactly as before it existed.
+    const r403 = rng();
     if (latencyMs > 0) this.count('latency');
     if (plan.rate429 && r429 < plan.rate429) {
       this.count('429');
       const secs = Math.max(0, Math.round(plan.retryAfterSeconds ?? 1));
+      const now = Date.now();
       const headers: Record<string, string> = plan.rate429Header === 'x-ratelimit-reset'
-        ? { 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + secs), 'X-RateLimit-Remaining': '0' }
-        : { 'Retry-After': String(secs) };
+        ? { 'X-RateLimit-Reset': resetHeader(forms, now + secs * 1000, now), 'X-RateLimit-Remaining': '0' }
+        : { 'Retry-After': retryAfterHeader(forms.retryAfter === 'absent' ? { ...forms, retryAfter: 'seconds' } : forms, secs, now) ?? String(secs) };
       return { kind: '429', latencyMs, headers };
     }
     if (plan.rate500 && r500 < plan.rate500) {
       this.count('500');
       return { kind: '500', latencyMs };
+    }
+    if (plan.rate403 && r403 < plan.rate403) {
+      this.count('403');
+      return { kind: '403', latencyMs, detail: plan.forbiddenDetail ?? DEFAULT_FORBIDDEN_DETAIL };
     }
     return { kind: 'none', latencyMs };
   }
@@ -143,6 +159,13 @@ export function parseFaultPlan(json: unknown): FaultPlan | undefined {
   }
   plan.retryAfterSeconds = num('retryAfterSeconds');
   plan.rate500 = prob('rate500');
+  plan.rate403 = prob('rate403');
+  if (o.forbiddenDetail !== undefined) {
+    if (typeof o.forbiddenDetail !== 'string' || !o.forbiddenDetail.trim() || o.forbiddenDetail.length > MAX_DETAIL) {
+      throw new Error(`forbiddenDetail must be a non-empty string of at most ${MAX_DETAIL} characters`);
+    }
+    plan.forbiddenDetail = o.forbiddenDetail;
+  }
   plan.dropStreamAfterEvents = num('dropStreamAfterEvents');
   plan.dropProbability = prob('dropProbability');
   plan.malformedProbability = prob('malformedProbability');

@@ -46,6 +46,19 @@ function lookup(scope: unknown, path: string): unknown {
   return cur;
 }
 
+/** `{{nodes.<id>.<field>}}` as a whole string: the node and field it reads, else undefined. */
+export function nodeReference(value: unknown): { nodeId: string; key: string } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const whole = WHOLE.exec(value);
+  const parts = whole ? whole[1].split('.') : [];
+  return parts.length >= 3 && parts[0] === 'nodes' ? { nodeId: parts[1], key: parts.slice(2).join('.') } : undefined;
+}
+
+/** Whether a string embeds any `{{nodes.…}}` template. */
+export function readsNodes(value: string): boolean {
+  return [...value.matchAll(ANY)].some((m) => m[1].startsWith('nodes.'));
+}
+
 /** Fills templates: a whole-string template keeps the value's type; embedded ones are stringified. */
 export function resolveTemplates(value: unknown, scope: Record<string, unknown>): unknown {
   if (typeof value === 'string') {

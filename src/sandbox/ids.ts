@@ -11,8 +11,6 @@ export function newId(prefix: string): string {
   return `${prefix}_${s}`;
 }
 
-/** The first eight characters after the prefix. */
-export function shortIdOf(id: string): string {
-  const i = id.indexOf('_');
-  return id.slice(i + 1, i + 9);
-}
+// short_id: the first eight characters after the prefix, the rule the extension also
+// applies to an object sent without one.
+export { shortIdOf } from '../shared/runText';

@@ -4,6 +4,6 @@
 export { SANDBOX_KEYS, defaultKeys } from './keys';
 export { startSandbox } from './server';
 export { parseKeys } from './auth';
-export { parseFaultPlan } from './faults';
+export { DEFAULT_FORBIDDEN_DETAIL, parseFaultPlan } from './faults';
 export { DEMO_FLOW_IDS } from './demoFlows';
-export type { FaultPlan, Sandbox, SandboxKey, SandboxOptions, SandboxStats } from './types';
+export type { FaultPlan, Sandbox, SandboxKey, SandboxOptions, SandboxProfile, SandboxStats } from './types';

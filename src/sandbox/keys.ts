@@ -7,6 +7,8 @@ export const SANDBOX_KEYS = {
   noExecute: 'inf_sandbox_noexec',
   noWrite: 'inf_sandbox_nowrite',
   noRead: 'inf_sandbox_noread',
+  /** Every flows scope and nothing else: no apps:read, so no GET /tasks/{id}. */
+  flowsOnly: 'inf_sandbox_flows',
 } as const;
 
 export function defaultKeys(): SandboxKey[] {
@@ -16,5 +18,6 @@ export function defaultKeys(): SandboxKey[] {
     { key: SANDBOX_KEYS.noExecute, scopes: ['flows:read', 'flows:write'] },
     { key: SANDBOX_KEYS.noWrite, scopes: ['flows:read', 'flows:execute'] },
     { key: SANDBOX_KEYS.noRead, scopes: ['flows:execute', 'flows:write'] },
+    { key: SANDBOX_KEYS.flowsOnly, scopes: ['flows:read', 'flows:execute', 'flows:write'] },
   ];
 }

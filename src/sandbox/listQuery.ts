@@ -4,6 +4,7 @@
 import type { ListFilter, ListPage } from '../api/models';
 import { invalid } from './apiError';
 import { isoToMicros } from './clock';
+import { isRecord as isObject } from '../shared/guards';
 
 export interface ListQuery {
   cursor?: string;
@@ -27,10 +28,6 @@ const OPERATORS = new Set([
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Reads a list request body (every field optional; zero values mean defaults). */
 export function parseListRequest(body: unknown): ListQuery {

@@ -2,18 +2,21 @@
 // and what it answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiMessage, Flow, FlowRun, Task, Visibility } from '../api/models';
-import { isTerminalRunStatus, VISIBILITIES } from '../api/models';
+import { VISIBILITIES } from '../api/models';
 import { invalid, notFound } from './apiError';
+import { sendBody, sendMaybeEmpty, shapePage, type AnswerForms } from './answerForms';
 import type { Scope } from './auth';
 import type { Clock } from './clock';
 import type { Executor } from './executor';
 import type { FaultInjector } from './faults';
-import { sendData } from './httpUtil';
 import { newId, shortIdOf } from './ids';
 import { listPage, listRequestFromQuery, parseListRequest } from './listQuery';
 import type { RunStore } from './runStore';
-import { EventStream, pickFormat } from './streams';
+import { subscribeRun } from './runStreams';
+import type { EventStream } from './streams';
 import type { FaultPlan } from './types';
+import type { Variation } from './variation';
+import { isRecord as isObject } from '../shared/guards';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -23,6 +26,8 @@ export interface RouteContext {
   routeKey: string;
   body: () => Promise<unknown>;
   faultOverride?: FaultPlan;
+  /** This answer's forms (the seed profile's, or drawn for it under varied). */
+  forms: AnswerForms;
 }
 
 export interface ApiDeps {
@@ -32,6 +37,8 @@ export interface ApiDeps {
   faults: FaultInjector;
   keepAliveMs: number;
   streams: Set<EventStream>;
+  /** Set under the varied profile. */
+  variation?: Variation;
 }
 
 export interface Route {
@@ -49,10 +56,6 @@ function getRun(deps: ApiDeps, id: string): FlowRun {
   const run = deps.store.runs.get(id);
   if (!run || run.deleted_at) throw notFound('Flow run', id);
   return run;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const STATUS_BY_NAME: Record<string, number> = {
@@ -74,46 +77,10 @@ function listRuns(ctx: RouteContext, deps: ApiDeps, body: unknown): void {
   const q = parseListRequest(body);
   const live = [...deps.store.runs.values()].filter((r) => !r.deleted_at);
   const page = listPage(live, q, { searchFields: ['id', 'flow_id', 'error'], coerce: coerceRunFilter });
-  sendData(ctx.res, { ...page, items: page.items.map(copy) });
+  sendBody(ctx.res, ctx.forms, shapePage({ ...page, items: page.items.map(copy) }, ctx.forms));
 }
 
 const UPDATABLE = new Set(['fail_on_error', 'visibility', 'metadata']);
-
-function subscribeRun(ctx: RouteContext, deps: ApiDeps, tasksOnly: boolean): void {
-  const run = getRun(deps, ctx.params[0]);
-  // Publish pending changes to others first, so that every partial this
-  // stream sends is newer than the full object it starts with.
-  deps.store.flush();
-  const stream = new EventStream(ctx.req, ctx.res, pickFormat(ctx.req), deps.keepAliveMs, deps.faults.forStream(ctx.routeKey, ctx.faultOverride));
-  deps.streams.add(stream);
-  const subscription: { off?: () => void } = {};
-  stream.onClose(() => {
-    deps.streams.delete(stream);
-    subscription.off?.();
-  });
-  if (tasksOnly) {
-    for (const ref of Object.values(run.node_tasks ?? {})) {
-      const task = deps.store.tasks.get(ref.task_id);
-      if (task) stream.send(copy(task));
-    }
-  } else stream.send(copy(run));
-  if (isTerminalRunStatus(run.status)) {
-    stream.done();
-    return;
-  }
-  if (stream.closed) return;
-  subscription.off = deps.store.subscribe(run.id, (e) => {
-    if (stream.closed) return;
-    if (tasksOnly) {
-      if (e.kind === 'task-new') stream.send(e.task);
-      else if (e.kind === 'task') stream.send({ data: e.data, fields: e.fields });
-      else if (e.kind === 'run' && e.terminal) stream.done();
-    } else if (e.kind === 'run') {
-      stream.send({ data: e.data, fields: e.fields });
-      if (e.terminal) stream.done();
-    }
-  });
-}
 
 function cloneFlow(deps: ApiDeps, run: FlowRun): Flow {
   const { store, clock } = deps;
@@ -156,7 +123,7 @@ export const ROUTES: Route[] = [
       const body = await ctx.body();
       if (!isObject(body)) throw invalid('Request body must be {"flow": "<flow id>", "input": {...}}');
       const { run, messages } = deps.executor.createRun({ flow: body.flow, input: body.input, fail_on_error: body.fail_on_error });
-      sendData(ctx.res, copy(run), messages);
+      sendBody(ctx.res, ctx.forms, copy(run), messages);
     },
   },
   {
@@ -169,23 +136,23 @@ export const ROUTES: Route[] = [
   },
   {
     method: 'GET', pattern: re(`/flowruns/${ID}/stream`), key: 'GET /flowruns/:id/stream', scope: 'flows:read',
-    handle: (ctx, deps) => subscribeRun(ctx, deps, false),
+    handle: (ctx, deps) => subscribeRun(ctx, deps, getRun(deps, ctx.params[0]), false),
   },
   {
     method: 'GET', pattern: re(`/flowruns/${ID}/tasks/stream`), key: 'GET /flowruns/:id/tasks/stream', scope: 'flows:read',
-    handle: (ctx, deps) => subscribeRun(ctx, deps, true),
+    handle: (ctx, deps) => subscribeRun(ctx, deps, getRun(deps, ctx.params[0]), true),
   },
   {
     method: 'POST', pattern: re(`/flowruns/${ID}/cancel`), key: 'POST /flowruns/:id/cancel', scope: 'flows:execute',
     handle: (ctx, deps) => {
       getRun(deps, ctx.params[0]);
       const run = deps.executor.cancel(ctx.params[0]);
-      sendData(ctx.res, copy(run));
+      sendMaybeEmpty(ctx.res, ctx.forms, copy(run));
     },
   },
   {
     method: 'POST', pattern: re(`/flowruns/${ID}/clone`), key: 'POST /flowruns/:id/clone', scope: 'flows:write',
-    handle: (ctx, deps) => sendData(ctx.res, copy(cloneFlow(deps, getRun(deps, ctx.params[0])))),
+    handle: (ctx, deps) => sendBody(ctx.res, ctx.forms, copy(cloneFlow(deps, getRun(deps, ctx.params[0])))),
   },
   {
     method: 'POST', pattern: re(`/flowruns/${ID}/visibility`), key: 'POST /flowruns/:id/visibility', scope: 'flows:write',
@@ -200,12 +167,12 @@ export const ROUTES: Route[] = [
       }
       run.visibility = v as Visibility;
       deps.store.touchRun(run, ['visibility']);
-      sendData(ctx.res, copy(run));
+      sendBody(ctx.res, ctx.forms, copy(run));
     },
   },
   {
     method: 'GET', pattern: re(`/flowruns/${ID}`), key: 'GET /flowruns/:id', scope: 'flows:read',
-    handle: (ctx, deps) => sendData(ctx.res, copy(getRun(deps, ctx.params[0]))),
+    handle: (ctx, deps) => sendBody(ctx.res, ctx.forms, copy(getRun(deps, ctx.params[0]))),
   },
   {
     method: 'POST', pattern: re(`/flowruns/${ID}`), key: 'POST /flowruns/:id', scope: 'flows:write',
@@ -231,7 +198,7 @@ export const ROUTES: Route[] = [
         changed.push(k);
       }
       if (changed.length) deps.store.touchRun(run, changed);
-      sendData(ctx.res, copy(run), messages);
+      sendBody(ctx.res, ctx.forms, copy(run), messages);
     },
   },
   {
@@ -240,7 +207,7 @@ export const ROUTES: Route[] = [
       const q = parseListRequest(await ctx.body());
       const flows = [...deps.store.flows.values()].filter((f) => !f.deleted_at);
       const page = listPage(flows, q, { searchFields: ['id', 'name', 'title', 'description'] });
-      sendData(ctx.res, { ...page, items: page.items.map(copy) });
+      sendBody(ctx.res, ctx.forms, shapePage({ ...page, items: page.items.map(copy) }, ctx.forms));
     },
   },
   {
@@ -248,7 +215,7 @@ export const ROUTES: Route[] = [
     handle: (ctx, deps) => {
       const flow = deps.store.flows.get(ctx.params[0]);
       if (!flow || flow.deleted_at) throw notFound('Flow', ctx.params[0]);
-      sendData(ctx.res, copy(flow));
+      sendBody(ctx.res, ctx.forms, copy(flow));
     },
   },
   {
@@ -256,7 +223,7 @@ export const ROUTES: Route[] = [
     handle: (ctx, deps) => {
       const task: Task | undefined = deps.store.tasks.get(ctx.params[0]);
       if (!task) throw notFound('Task', ctx.params[0]);
-      sendData(ctx.res, copy(task));
+      sendBody(ctx.res, ctx.forms, copy(task));
     },
   },
 ];

@@ -3,12 +3,7 @@
 // additionalProperties, default. Own code rather than ajv so that each issue
 // carries the dotted path and JSON pointer the 400 answer lists.
 import type { FieldError } from './apiError';
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isRecord as isObject } from '../shared/guards';
 
 function typeOf(v: unknown): string {
   if (v === null) return 'null';

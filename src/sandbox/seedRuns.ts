@@ -10,7 +10,16 @@ import { newId, shortIdOf } from './ids';
 import { randInt, type Rng } from './rng';
 import type { RunStore } from './runStore';
 import { applyDefaults } from './schema';
+import type { StampMaker } from './stamps';
 import { FLOW_APP, newTask, nodeTaskRef, OWNER, taskEvent, taskLog } from './taskFactory';
+import type { StateShaper } from './variedState';
+
+/** The varied profile's hooks: each run's stamps and its optional fields. */
+export interface SeedRunVariation {
+  shape: StateShaper;
+  /** A stamp maker for the i-th seeded run (each run's stamps increase on their own). */
+  stamps: (i: number) => StampMaker;
+}
 
 const INPUTS: Record<string, Record<string, unknown>[]> = {
   flow_image_pipeline: [
@@ -26,7 +35,7 @@ const INPUTS: Record<string, Record<string, unknown>[]> = {
 const DAY_MS = 24 * 3600 * 1000;
 const NODE_MS = 3000;
 
-export function seedHistoricalRuns(store: RunStore, count: number, rng: Rng, baseUrl: string): void {
+export function seedHistoricalRuns(store: RunStore, count: number, rng: Rng, baseUrl: string, varied?: SeedRunVariation): void {
   const flowIds = Object.keys(INPUTS).filter((id) => store.flows.has(id));
   if (!flowIds.length) return;
   const nowMs = Date.now();
@@ -38,11 +47,14 @@ export function seedHistoricalRuns(store: RunStore, count: number, rng: Rng, bas
     const outcome = flowId === 'flow_flaky' ? FlowRunStatus.Failed
       : roll < 0.7 ? FlowRunStatus.Completed : roll < 0.85 ? FlowRunStatus.Failed : FlowRunStatus.Cancelled;
     const createdMs = nowMs - Math.floor(rng() * 14 * DAY_MS) - 60000;
-    buildRun(store, flowId, input, outcome, createdMs * 1000 + i, rng, baseUrl);
+    buildRun(store, flowId, input, outcome, createdMs * 1000 + i, rng, baseUrl, varied && { shape: varied.shape, stamps: varied.stamps(i) });
   }
 }
 
-function buildRun(store: RunStore, flowId: string, input: Record<string, unknown>, outcome: FlowRunStatus, t0: number, rng: Rng, baseUrl: string): void {
+function buildRun(
+  store: RunStore, flowId: string, input: Record<string, unknown>, outcome: FlowRunStatus, t0: number, rng: Rng, baseUrl: string,
+  varied: { shape: StateShaper; stamps: StampMaker } | undefined,
+): void {
   const flow = store.flows.get(flowId);
   const version: FlowVersion | undefined = flow ? store.versions.get(flow.published_version_id || flow.draft_version_id || '') : undefined;
   const order = version ? topoOrder(version) : undefined;
@@ -50,11 +62,12 @@ function buildRun(store: RunStore, flowId: string, input: Record<string, unknown
   let clockUs = t0;
   const at = (addMs: number): string => {
     clockUs += addMs * 1000;
-    return isoFromMicros(clockUs);
+    return varied ? varied.stamps.stamp(clockUs) : isoFromMicros(clockUs);
   };
   const id = newId('flowrun');
   const createdAt = at(0);
   const parent = newTask({ app: FLOW_APP, fn: 'run', runId: id, input, now: createdAt });
+  varied?.shape.task(parent, 'seed-task');
   const effective = applyDefaults(version.input_schema, input);
   const stopAt = outcome === FlowRunStatus.Completed ? order.length : randInt(rng, 0, order.length - 1);
   const failedNode = outcome === FlowRunStatus.Failed
@@ -78,6 +91,7 @@ function buildRun(store: RunStore, flowId: string, input: Record<string, unknown
     const fn = nd.function ?? 'run';
     const taskInput = resolveTemplates(nd.input ?? {}, { input: effective, nodes: outputs }) as Record<string, unknown>;
     const task: Task = newTask({ app: app.ref, fn, runId: id, input: taskInput, now: at(50) });
+    varied?.shape.task(task, 'seed-task');
     task.events = [taskEvent(task.id, TaskStatus.Received, task.created_at)];
     for (const s of [TaskStatus.Queued, TaskStatus.Dispatched, TaskStatus.Preparing, TaskStatus.Running]) {
       task.events.push(taskEvent(task.id, s, at(NODE_MS / 8)));
@@ -122,6 +136,7 @@ function buildRun(store: RunStore, flowId: string, input: Record<string, unknown
   parent.output = run.output;
   parent.error = run.error;
   parent.updated_at = finished;
+  varied?.shape.run(run, version, effective, 'seed-run');
   store.addTask(parent, false);
   store.addRun(run);
 }

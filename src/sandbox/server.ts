@@ -5,9 +5,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { silentLogger } from '../api/logger';
 import type { Flow, FlowRun, Task } from '../api/models';
 import { ApiError } from './apiError';
+import { drawForms, resetHeader, retryAfterHeader, SEED_FORMS, type AnswerForms } from './answerForms';
 import { parseImagePath } from './apps';
 import { authenticate, requireScope } from './auth';
-import { Clock } from './clock';
+import { Clock, VariedClock } from './clock';
 import { demoFlows, materializeFlow, versionIdOf, type FlowFile } from './demoFlows';
 import { Executor } from './executor';
 import { FaultInjector, parseFaultPlan } from './faults';
@@ -21,15 +22,22 @@ import { createRng, hashParts } from './rng';
 import { matchRoute, type ApiDeps, type RouteContext } from './routes';
 import { RunStore } from './runStore';
 import { seedHistoricalRuns } from './seedRuns';
+import { StampMaker } from './stamps';
 import type { EventStream } from './streams';
 import type { FaultPlan, Sandbox, SandboxKey, SandboxOptions, SandboxStats } from './types';
+import { StateShaper } from './variedState';
+import { PROFILES, Variation } from './variation';
 
 const IMAGE_CACHE_SIZE = 32;
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const logger = opts.logger ?? silentLogger;
   const seed = opts.seed ?? 1;
-  const clock = new Clock();
+  const profile = opts.profile ?? 'seed';
+  if (!PROFILES.includes(profile)) throw new Error(`Unknown sandbox profile "${String(profile)}": use ${PROFILES.join(' or ')}`);
+  const variation = profile === 'varied' ? new Variation(seed) : undefined;
+  const shape = variation ? new StateShaper(variation) : undefined;
+  const clock = variation ? new VariedClock(variation.stream('clock')) : new Clock();
   const store = new RunStore(clock);
   const keys = new Map<string, SandboxKey>((opts.keys ?? defaultKeys()).map((k) => [k.key, k]));
   const faults = new FaultInjector(opts.faults);
@@ -37,9 +45,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const sockets = new Set<Socket>();
   let baseUrl = '';
   const executor = new Executor({
-    store, clock, speed: Math.max(0, opts.speed ?? 1), baseUrl: () => baseUrl, random: createRng(hashParts(seed, 'apps')), logger,
+    store, clock, speed: Math.max(0, opts.speed ?? 1), baseUrl: () => baseUrl, random: createRng(hashParts(seed, 'apps')), logger, shape,
   });
-  const stats = { requests: 0, byRoute: {} as Record<string, number> };
+  const stats = { requests: 0, byRoute: {} as Record<string, number>, byStatus: {} as Record<string, Record<string, number>> };
   const rateWindows = new Map<string, number[]>();
   const imageCache = new Map<string, Buffer>();
 
@@ -48,7 +56,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     store.versions.set(version.id, version);
   }
 
-  const apiDeps: ApiDeps = { store, executor, clock, faults, keepAliveMs: opts.keepAliveMs ?? 15000, streams };
+  const apiDeps: ApiDeps = { store, executor, clock, faults, keepAliveMs: opts.keepAliveMs ?? 15000, streams, variation };
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -138,6 +146,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const { route, params } = match;
     stats.requests++;
     stats.byRoute[route.key] = (stats.byRoute[route.key] ?? 0) + 1;
+    res.on('close', () => {
+      const byStatus = (stats.byStatus[route.key] ??= {});
+      byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
+    });
+    // Drawn for every request, answered or not, so a seed replays per route.
+    const forms = variation ? drawForms(variation.next('answer', route.key)) : SEED_FORMS;
 
     let override: FaultPlan | undefined;
     const header = req.headers['x-sandbox-faults'];
@@ -148,36 +162,49 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         throw new ApiError(400, 'invalid_request', `X-Sandbox-Faults: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    const fault = faults.forRequest(route.key, override);
+    const fault = faults.forRequest(route.key, override, forms);
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.kind === '429') throw new ApiError(429, 'rate_limited', 'Too many requests (injected fault); retry later.', undefined, fault.headers);
     if (fault.kind === '500') throw new ApiError(500, 'internal_error', 'Injected fault: the server failed to handle the request.');
+    if (fault.kind === '403') throw new ApiError(403, 'forbidden', fault.detail);
 
     const key = authenticate(req, keys);
-    if (opts.rateLimitPerMinute !== undefined) applyRateLimit(res, key.key, opts.rateLimitPerMinute);
+    applyRateLimit(res, key.key, route.key === 'POST /flowruns' ? 'create' : 'read', forms);
     requireScope(key, route.scope);
 
     let bodyPromise: Promise<unknown> | undefined;
     const ctx: RouteContext = {
-      req, res, url, params, routeKey: route.key, faultOverride: override,
+      req, res, url, params, routeKey: route.key, faultOverride: override, forms,
       body: () => (bodyPromise ??= readJson(req)),
     };
     await route.handle(ctx, apiDeps);
   }
 
-  function applyRateLimit(res: ServerResponse, key: string, limit: number): void {
+  /**
+   * Rolling-minute budgets per key and kind. Run creation has its own budget
+   * when `createRateLimitPerMinute` is set (then its headers describe that
+   * budget only); otherwise it shares the one budget, as before kinds existed.
+   */
+  function applyRateLimit(res: ServerResponse, key: string, kind: 'create' | 'read', forms: AnswerForms): void {
+    const own = kind === 'create' && opts.createRateLimitPerMinute !== undefined;
+    const limit = own ? opts.createRateLimitPerMinute : opts.rateLimitPerMinute;
+    if (limit === undefined) return;
+    const windowKey = `${key}\u0000${own ? 'create' : 'read'}`;
     const now = Date.now();
-    const window = (rateWindows.get(key) ?? []).filter((t) => t > now - 60000);
-    const resetAt = Math.ceil(((window[0] ?? now) + 60000) / 1000);
+    const window = (rateWindows.get(windowKey) ?? []).filter((t) => t > now - 60000);
+    const resetAtMs = (window[0] ?? now) + 60000;
     const limited = window.length >= limit;
     if (!limited) window.push(now);
-    rateWindows.set(key, window);
+    rateWindows.set(windowKey, window);
     res.setHeader('X-RateLimit-Limit', String(limit));
     res.setHeader('X-RateLimit-Remaining', String(Math.max(0, limit - window.length)));
-    res.setHeader('X-RateLimit-Reset', String(resetAt));
+    res.setHeader('X-RateLimit-Reset', resetHeader(forms, resetAtMs, now));
     if (limited) {
-      const retry = Math.max(1, resetAt - Math.floor(now / 1000));
-      throw new ApiError(429, 'rate_limited', `Rate limit of ${limit} requests a minute exceeded; retry in ${retry} s.`, undefined, { 'Retry-After': String(retry) });
+      const retry = Math.max(1, Math.ceil(resetAtMs / 1000) - Math.floor(now / 1000));
+      const retryAfter = retryAfterHeader(forms, retry, now);
+      const what = own ? 'run creations' : 'requests';
+      throw new ApiError(429, 'rate_limited', `Rate limit of ${limit} ${what} a minute exceeded; retry in ${retry} s.`, undefined,
+        retryAfter === undefined ? undefined : { 'Retry-After': retryAfter });
     }
   }
 
@@ -205,7 +232,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const w = writer;
     store.onChange(() => w.schedule());
   }
-  if (opts.seedRuns && opts.seedRuns > 0) seedHistoricalRuns(store, opts.seedRuns, createRng(hashParts(seed, 'seed-runs')), baseUrl);
+  if (opts.seedRuns && opts.seedRuns > 0) {
+    const varied = variation && shape
+      ? { shape, stamps: (i: number) => new StampMaker(createRng(hashParts(seed, 'varied', 'seed-run-stamps', i))) }
+      : undefined;
+    seedHistoricalRuns(store, opts.seedRuns, createRng(hashParts(seed, 'seed-runs')), baseUrl, varied);
+  }
   store.flush();
   writer?.writeNow();
 
@@ -214,6 +246,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     url: baseUrl,
     port: address.port,
     defaultKey: SANDBOX_KEYS.full,
+    profile,
     close(): Promise<void> {
       closing ??= (async () => {
         executor.haltAll();
@@ -231,11 +264,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     setFaults: (plan) => faults.set(plan),
     stats(): SandboxStats {
-      return { requests: stats.requests, byRoute: { ...stats.byRoute }, openStreams: streams.size, faultsInjected: { ...faults.injected } };
+      return {
+        requests: stats.requests,
+        byRoute: { ...stats.byRoute },
+        byStatus: Object.fromEntries(Object.entries(stats.byStatus).map(([k, v]) => [k, { ...v }])),
+        openStreams: streams.size,
+        faultsInjected: { ...faults.injected },
+      };
     },
     resetStats(): void {
       stats.requests = 0;
       stats.byRoute = {};
+      stats.byStatus = {};
       faults.resetCounts();
     },
     getRun: (id) => (store.runs.has(id) ? structuredClone(store.runs.get(id) as FlowRun) : undefined),
@@ -253,6 +293,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return structuredClone(executor.createRun({ flow: flowId, input }).run);
     },
   };
-  logger.info(`[sandbox] listening on ${baseUrl}`);
+  logger.info(`[sandbox] listening on ${baseUrl}${variation ? ` (profile varied, seed ${seed})` : ''}`);
   return sandbox;
 }

@@ -1,7 +1,7 @@
 // One open event stream: Server-Sent Events (`text/event-stream`, unnamed
-// `message` events, which is what the official SDK's EventSource reads) or
-// NDJSON (`application/x-ndjson`). Sends keep-alives, `done`, and applies the
-// stream faults of its connection.
+// `message` events, which is what the official SDK's EventSource reads, or
+// named ones under the varied profile) or NDJSON (`application/x-ndjson`).
+// Sends keep-alives, `done`, and applies the stream faults of its connection.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StreamFaults } from './faults';
 
@@ -47,8 +47,8 @@ export class EventStream {
     else this.closeHandlers.push(fn);
   }
 
-  /** Sends one data event (a full object or a partial {data, fields}), through the faults. */
-  send(payload: unknown): void {
+  /** Sends one data event (a full object or a partial {data, fields}), named `event` in SSE when given, through the faults. */
+  send(payload: unknown, event?: string): void {
     if (this.ended || this.silent) return;
     const fault = this.faults?.next() ?? 'none';
     switch (fault) {
@@ -63,12 +63,12 @@ export class EventStream {
         this.writeRaw(this.format === 'sse' ? 'data: {"data": {"id": "\n\n' : '{"data": {"id": "\n');
         break;
       case 'duplicate':
-        this.writeData(payload);
+        this.writeData(payload, event);
         break;
       default:
         break;
     }
-    this.writeData(payload);
+    this.writeData(payload, event);
   }
 
   /** `event: done` (data `{}`), then closes cleanly. */
@@ -112,9 +112,10 @@ export class EventStream {
     this.writeRaw(this.format === 'sse' ? ': keep-alive\n\n' : '{"type":"heartbeat"}\n');
   }
 
-  private writeData(payload: unknown): void {
+  private writeData(payload: unknown, event?: string): void {
     const json = JSON.stringify(payload);
-    this.writeRaw(this.format === 'sse' ? `data: ${json}\n\n` : `${json}\n`);
+    if (this.format === 'ndjson') this.writeRaw(`${json}\n`);
+    else this.writeRaw(event ? `event: ${event}\ndata: ${json}\n\n` : `data: ${json}\n\n`);
   }
 
   private writeRaw(text: string): void {

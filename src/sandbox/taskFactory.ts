@@ -63,7 +63,8 @@ export function nodeTaskRef(task: Task): NodeTaskRef {
     task_id: task.id,
     task: {
       id: task.id,
-      short_id: task.short_id,
+      // Left out, not undefined, when the task has none (the varied profile).
+      ...(task.short_id === undefined ? {} : { short_id: task.short_id }),
       created_at: task.created_at,
       updated_at: task.updated_at,
       status: task.status,

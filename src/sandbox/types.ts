@@ -1,6 +1,9 @@
 // The sandbox's public types (re-exported by index.ts).
 import type { Logger } from '../api/logger';
 import type { Flow, FlowRun, Task } from '../api/models';
+import type { SandboxProfile } from './variation';
+
+export type { SandboxProfile } from './variation';
 
 export interface SandboxKey {
   key: string;
@@ -23,12 +26,22 @@ export interface FaultPlan {
   latencyMs?: [number, number];
   /** Probability of answering 429. */
   rate429?: number;
-  /** Which header the 429 carries: `Retry-After` seconds (default) or `X-RateLimit-Reset` unix seconds. */
+  /**
+   * Which header the 429 carries: `Retry-After` seconds (default) or `X-RateLimit-Reset` unix seconds.
+   * Under the varied profile the value's form varies too: seconds or an HTTP date; unix or delta seconds.
+   */
   rate429Header?: 'retry-after' | 'x-ratelimit-reset';
   /** Seconds to wait that a 429 announces (default 1). */
   retryAfterSeconds?: number;
   /** Probability of answering 500 (problem+json). */
   rate500?: number;
+  /**
+   * Probability of answering 403 for a reason other than a scope (opt-in), so
+   * the client's 403 handling can be tested: the problem's detail is
+   * `forbiddenDetail` (default "A one-time password is required for this action.").
+   */
+  rate403?: number;
+  forbiddenDetail?: string;
   /** Close every stream abruptly after this many data events. */
   dropStreamAfterEvents?: number;
   /** Probability, per data event, of closing the stream abruptly instead of sending it. */
@@ -49,7 +62,12 @@ export interface SandboxStats {
   /** Per route key, e.g. `POST /flowruns/list`. */
   byRoute: Record<string, number>;
   openStreams: number;
-  /** Per fault kind: `latency`, `429`, `500`, `drop`, `malformed`, `duplicate`, `silence`. */
+  /**
+   * Answers by HTTP status per route key, counted when the answer ends:
+   * `byStatus['GET /tasks/:id']['403']`. Injected faults and rate limits count too.
+   */
+  byStatus: Record<string, Record<string, number>>;
+  /** Per fault kind: `latency`, `429`, `500`, `403`, `drop`, `malformed`, `duplicate`, `silence`. */
   faultsInjected: Record<string, number>;
 }
 
@@ -60,17 +78,30 @@ export interface SandboxOptions {
   port?: number;
   /** Multiplier on simulated step durations: 1 = demo pace, 0.01 = tests, 0 = as fast as possible. Default 1. */
   speed?: number;
-  /** Default: the five SANDBOX_KEYS. */
+  /** Default: every SANDBOX_KEYS key. */
   keys?: SandboxKey[];
   /** Persist runs and flows here as JSON (atomic writes), reloaded at start. */
   dataDir?: string;
-  /** Seed for all simulated randomness (random-failure app, faults, seeded runs). Default 1. */
+  /** Seed for all simulated randomness (random-failure app, faults, seeded runs, varied answers). Default 1. */
   seed?: number;
+  /**
+   * `seed` (default): answers shaped like the seed page's examples, as always.
+   * `varied`: each answer picks, from `seed`, among the forms the seed and the
+   * wire spec allow (README, "The local sandbox"); the state stays consistent.
+   */
+  profile?: SandboxProfile;
   /** Create this many historical terminal runs at start. Default 0. */
   seedRuns?: number;
   faults?: FaultPlan;
-  /** 429 past N API requests in a rolling minute (per key), with X-RateLimit-* headers. */
+  /**
+   * 429 past N API requests in a rolling minute (per key), with X-RateLimit-*
+   * headers. Counts every request except run creation when
+   * `createRateLimitPerMinute` is set (then each kind has its own budget and
+   * headers); otherwise run creation counts here too.
+   */
   rateLimitPerMinute?: number;
+  /** 429 past N run creations (POST /flowruns) in a rolling minute (per key); its own budget and headers. */
+  createRateLimitPerMinute?: number;
   logger?: Logger;
   /** Interval of stream keep-alive comments. Default 15000. */
   keepAliveMs?: number;
@@ -80,6 +111,7 @@ export interface Sandbox {
   readonly url: string;
   readonly port: number;
   readonly defaultKey: string;
+  readonly profile: SandboxProfile;
   close(): Promise<void>;
   setFaults(plan: FaultPlan | undefined): void;
   stats(): SandboxStats;

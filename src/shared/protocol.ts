@@ -5,9 +5,10 @@
 // with one `snapshot` and afterwards only diffs (`run`, `tasks`, `graph`,
 // `connection`, `logs`). A reloaded webview (hidden and shown again) posts
 // `ready` again and gets a fresh snapshot.
+import { isRecord } from './guards';
+import type { ConnectionState } from './runText';
 
-/** The follower's connection state, as the header shows it. */
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'stopped';
+export type { ConnectionState } from './runText';
 
 export interface PanelConnection {
   state: ConnectionState;
@@ -15,6 +16,8 @@ export interface PanelConnection {
   wasLive: boolean;
   /** Why the follower failed ('failed' only); a sentence for people. */
   error: string | null;
+  /** A standing note about what this key cannot show (task logs without apps:read), if any. */
+  notice?: string | null;
 }
 
 /** What the panel shows of a run. Every field is rendered somewhere. */
@@ -140,10 +143,6 @@ export type WebviewMessage =
   /** An http image URL the webview may not load itself (CSP); the host may fetch it. */
   | { type: 'resolveImage'; url: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const strOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 /** Checks a message from the webview; anything malformed is dropped (undefined). */
@@ -172,9 +171,3 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return undefined;
   }
 }
-
-/** The node statuses the graph knows, plus 'unknown'. */
-export const PANEL_NODE_STATUSES = [
-  'pending', 'ready', 'running', 'completed', 'failed', 'cancelled', 'skipped', 'blocked', 'unknown',
-] as const;
-export type PanelNodeStatus = (typeof PANEL_NODE_STATUSES)[number];

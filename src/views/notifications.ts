@@ -5,9 +5,11 @@
 import * as vscode from 'vscode';
 import { FlowRunStatus, isTerminalRunStatus, toFlowRunStatus, type FlowRun } from '../api/models';
 import type { FollowerHandle } from '../runs/followers';
+import { LingeringFollowers } from '../runs/lingeringRelease';
 import { RecentSet } from '../runs/recentSet';
 import type { Services } from '../services';
-import { formatDuration, runDuration } from './runText';
+import { runDuration } from '../shared/runText';
+import { formatDuration } from '../shared/time';
 
 export type NotificationMode = 'always' | 'failures' | 'never';
 
@@ -40,33 +42,27 @@ function message(run: FlowRun, title: string): { text: string; level: 'info' | '
 
 const SHOWN_KEPT = 200;
 
-export function register(context: vscode.ExtensionContext, services: Services): void {
+/**
+ * Registers the notifier. Returns the texts it showed (the last 200) while
+ * extension tests run, so they can check the wording; always empty otherwise.
+ */
+export function register(context: vscode.ExtensionContext, services: Services): readonly string[] {
   const watching = new Map<string, FollowerHandle>();
   const announced = new RecentSet<string>(1000);
-  /** The last texts shown (tests read them; no DOM scraping needed for the wording). */
+  const recordShown = context.extensionMode === vscode.ExtensionMode.Test;
   const shown: string[] = [];
-  services.testing.set('notificationsShown', shown);
 
-  const graceTimers = new Set<ReturnType<typeof setTimeout>>();
+  const lingering = new LingeringFollowers();
   const unwatch = (id: string): void => {
     watching.get(id)?.release();
     watching.delete(id);
   };
-  /** Lets the follower finish its final GET (the output) before letting go, at most 10 s. */
+  /** The run finished: its follower makes the final GET (the output), then lets go. */
   const unwatchWhenDone = (id: string): void => {
     const handle = watching.get(id);
     if (!handle) return;
     watching.delete(id);
-    const timer = setTimeout(() => {
-      graceTimers.delete(timer);
-      handle.release();
-    }, 10_000);
-    graceTimers.add(timer);
-    void handle.follower.done.finally(() => {
-      clearTimeout(timer);
-      graceTimers.delete(timer);
-      handle.release();
-    });
+    lingering.releaseWhenDone(handle);
   };
 
   const watch = (run: FlowRun): void => {
@@ -91,8 +87,10 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     await services.flows.get(run.flow_id);
     const title = services.flows.title(run.flow_id) ?? run.flow_id;
     const { text, level } = message(run, title);
-    shown.push(text);
-    if (shown.length > SHOWN_KEPT) shown.splice(0, shown.length - SHOWN_KEPT);
+    if (recordShown) {
+      shown.push(text);
+      if (shown.length > SHOWN_KEPT) shown.splice(0, shown.length - SHOWN_KEPT);
+    }
     const show = level === 'error' ? vscode.window.showErrorMessage
       : level === 'warning' ? vscode.window.showWarningMessage
         : vscode.window.showInformationMessage;
@@ -115,8 +113,9 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     {
       dispose: () => {
         for (const id of [...watching.keys()]) unwatch(id);
-        for (const t of graceTimers) clearTimeout(t);
+        lingering.dispose();
       },
     },
   );
+  return shown;
 }

@@ -3,34 +3,39 @@
 // escapes everything the server sent, and the contextValue tokens the menus
 // match (`run cancelable hasOutput hasTask`).
 import * as vscode from 'vscode';
-import { FlowRunStatus, isActiveRunStatus, toFlowRunStatus, type FlowRun } from '../api/models';
+import type { FlowRun, FlowRunStatus } from '../api/models';
 import {
-  endedAt, formatDuration, hasOutput, runAccessibilityLabel, runDescription, runDuration, startedAt, statusName,
-} from './runText';
+  STATUS_ICONS, endedAt, hasOutput, isActive, runAccessibilityLabel, runDescription, runDuration, runStatusKind, startedAt,
+  statusName, type StatusKind,
+} from '../shared/runText';
+import { formatDuration, timeMs } from '../shared/time';
 
 const MAX_TOOLTIP_ERROR = 600;
 
-export function statusIcon(status: FlowRunStatus): vscode.ThemeIcon {
-  switch (status) {
-    case FlowRunStatus.Pending:
-      return new vscode.ThemeIcon('clock', new vscode.ThemeColor('testing.iconQueued'));
-    case FlowRunStatus.Running:
-      return new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue'));
-    case FlowRunStatus.Completed:
-      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-    case FlowRunStatus.Failed:
-      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
-    case FlowRunStatus.Cancelled:
-      return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconSkipped'));
-    default:
-      return new vscode.ThemeIcon('question', new vscode.ThemeColor('testing.iconUnset'));
-  }
+/** The theme colour of each status look, as VS Code's Testing view colours its states. */
+const STATUS_COLOURS: Record<StatusKind, string> = {
+  pending: 'testing.iconQueued',
+  ready: 'testing.iconQueued',
+  running: 'charts.blue',
+  completed: 'testing.iconPassed',
+  failed: 'testing.iconFailed',
+  cancelled: 'testing.iconSkipped',
+  skipped: 'testing.iconSkipped',
+  blocked: 'testing.iconQueued',
+  unknown: 'testing.iconUnset',
+};
+
+/** The run status's icon (spinning while it runs) in the theme's colour. */
+export function statusIcon(status: unknown): vscode.ThemeIcon {
+  const kind = runStatusKind(status);
+  const { icon, spin } = STATUS_ICONS[kind];
+  return new vscode.ThemeIcon(spin ? `${icon}~spin` : icon, new vscode.ThemeColor(STATUS_COLOURS[kind]));
 }
 
 /** Whole tokens, so `viewItem =~ /\bcancelable\b/` matches only active runs. */
 export function runContextValue(run: FlowRun): string {
   const tokens = ['run'];
-  if (isActiveRunStatus(toFlowRunStatus(run.status))) tokens.push('cancelable');
+  if (isActive(run)) tokens.push('cancelable');
   if (hasOutput(run)) tokens.push('hasOutput');
   if (run.task_id) tokens.push('hasTask');
   return tokens.join(' ');
@@ -41,7 +46,7 @@ export function runTreeItem(run: FlowRun, title: string, groupStatus: FlowRunSta
   // The group is part of the id: while a run moves, both groups may briefly list it.
   item.id = `run:${groupStatus}:${run.id}`;
   item.description = runDescription(run, now);
-  item.iconPath = statusIcon(toFlowRunStatus(run.status));
+  item.iconPath = statusIcon(run.status);
   item.contextValue = runContextValue(run);
   item.tooltip = runTooltip(run, title, now);
   item.accessibilityInformation = { label: runAccessibilityLabel(run, title, now), role: 'treeitem' };
@@ -82,6 +87,6 @@ export function runTooltip(run: FlowRun, title: string, now: number): vscode.Mar
 }
 
 function localTime(iso: string): string {
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? new Date(t).toLocaleString() : iso;
+  const t = timeMs(iso);
+  return t !== undefined ? new Date(t).toLocaleString() : iso;
 }

@@ -5,9 +5,8 @@ import type { Services } from '../services';
 import { RunPanelManager } from './panel/panelManager';
 import { RUN_PANEL_VIEW_TYPE } from './panel/runPanelHost';
 
-export function register(context: vscode.ExtensionContext, services: Services): void {
+export function register(context: vscode.ExtensionContext, services: Services): RunPanelManager {
   const manager = new RunPanelManager(services, context.extensionUri);
-  services.testing.set('runPanels', manager);
   context.subscriptions.push(
     manager,
     vscode.commands.registerCommand('flowRuns.openRun', (arg?: unknown, selection?: unknown) => {
@@ -18,4 +17,5 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     }),
     vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, manager),
   );
+  return manager;
 }

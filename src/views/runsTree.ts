@@ -8,10 +8,14 @@ import {
   FLOW_RUN_STATUS_NAMES, FlowRunStatus, flowDisplayName, isActiveRunStatus, isTerminalRunStatus, toFlowRunStatus,
   type Flow, type FlowRun, type ListRequest,
 } from '../api/models';
+import { pickFlow } from '../input/flowPicker';
+import type { Disposable } from '../runs/emitter';
 import { RunGroups, type GroupsChange } from '../runs/groups';
-import { Poller } from '../runs/poller';
 import type { FollowerHandle } from '../runs/followers';
+import { isFollowing, LingeringFollowers } from '../runs/lingeringRelease';
+import { Poller } from '../runs/poller';
 import type { Services } from '../services';
+import { isRecord } from '../shared/guards';
 import { runTreeItem } from './runItem';
 import { describeError, showError } from './showError';
 import {
@@ -24,8 +28,6 @@ export type TreeState = 'noKey' | 'unreachable' | 'empty' | 'ok';
 const REFRESH_BATCH_MS = 100;
 /** At most this many runs are followed for the tree (each follower holds two streams). */
 const MAX_TREE_FOLLOWERS = 20;
-/** After a followed run finished, its follower gets this long to fetch the final output. */
-const FINAL_FETCH_GRACE_MS = 10_000;
 /** Groups open on first show (VS Code remembers the user's choice afterwards). */
 const EXPANDED_BY_DEFAULT = new Set([FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed]);
 const LIVE_GROUPS = [FlowRunStatus.Pending, FlowRunStatus.Running];
@@ -36,7 +38,8 @@ const CLOCK_TICK_MS = 15_000;
 
 interface Lease {
   handle: FollowerHandle;
-  grace?: ReturnType<typeof setTimeout>;
+  /** Set once the run finished: the follower lingers for its final GET (see lingeringRelease.ts). */
+  grace?: Disposable;
 }
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, vscode.Disposable {
@@ -65,6 +68,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   private clockTick: ReturnType<typeof setInterval> | undefined;
 
   private readonly leases = new Map<string, Lease>();
+  private readonly lingering = new LingeringFollowers();
   private readonly titlesAsked = new Set<string>();
   private filterTitle: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -320,7 +324,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   private isFollowedLive(runId: string): boolean {
     const state = this.leases.get(runId)?.handle.follower.view.state;
     // Connecting and reconnecting followers GET the run when (re)connected; failed or stopped ones do not.
-    return state === 'live' || state === 'connecting' || state === 'reconnecting';
+    return state !== undefined && isFollowing(state);
   }
 
   private listRuns(req: ListRequest): ReturnType<FlowRunsApi['listRuns']> {
@@ -551,12 +555,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       if (want.has(id)) continue;
       const run = this.services.store.get(id);
       const finished = run !== undefined && isTerminalRunStatus(toFlowRunStatus(run.status));
-      const state = lease.handle.follower.view.state;
-      if (finished && this.view?.visible && (state === 'live' || state === 'connecting' || state === 'reconnecting')) {
-        if (!lease.grace) {
-          lease.grace = setTimeout(() => this.release(id), FINAL_FETCH_GRACE_MS);
-          void lease.handle.follower.done.then(() => this.release(id), () => this.release(id));
-        }
+      if (finished && this.view?.visible) {
+        lease.grace ??= this.lingering.releaseWhenDone(lease.handle, () => this.release(id));
         continue;
       }
       this.release(id);
@@ -571,8 +571,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   private release(id: string): void {
     const lease = this.leases.get(id);
     if (!lease) return;
-    if (lease.grace) clearTimeout(lease.grace);
+    // Out of the map first: disposing the grace calls back here.
     this.leases.delete(id);
+    lease.grace?.dispose();
     lease.handle.release();
     this.services.log.debug(`[tree] unfollow ${id}`);
   }
@@ -589,46 +590,16 @@ function intervalSetting(): number {
 
 function statusFromArg(arg: unknown): FlowRunStatus | undefined {
   if (typeof arg === 'number') return toFlowRunStatus(arg);
-  if (typeof arg === 'object' && arg !== null && typeof (arg as { status?: unknown }).status === 'number') {
-    return toFlowRunStatus((arg as { status: number }).status);
-  }
+  if (isRecord(arg) && typeof arg.status === 'number') return toFlowRunStatus(arg.status);
   return undefined;
 }
 
-interface FlowPick extends vscode.QuickPickItem {
-  flow: Flow;
+export interface RunsView {
+  readonly provider: RunsTreeProvider;
+  readonly view: vscode.TreeView<RunsTreeNode>;
 }
 
-/** Lists the user's flows for the filter (first 100, searchable in the quick pick). */
-async function pickFlow(services: Services, current: string | undefined): Promise<Flow | undefined> {
-  const api = await services.session.requireApi();
-  const picks = vscode.window.createQuickPick<FlowPick>();
-  picks.title = 'Filter Runs by Flow';
-  picks.placeholder = 'Type to search your flows';
-  picks.matchOnDescription = true;
-  picks.matchOnDetail = true;
-  picks.busy = true;
-  picks.show();
-  try {
-    const page = await api.listFlows({ limit: 100, sort: [{ field: 'updated_at', dir: 'desc' }] });
-    for (const flow of page.items) services.flows.remember(flow);
-    picks.items = page.items.map((flow) => ({
-      label: flowDisplayName(flow),
-      description: flow.id === current ? `${flow.id} (current filter)` : flow.id,
-      detail: flow.description || undefined,
-      flow,
-    }));
-    picks.busy = false;
-    return await new Promise<Flow | undefined>((resolve) => {
-      picks.onDidAccept(() => resolve(picks.selectedItems[0]?.flow));
-      picks.onDidHide(() => resolve(undefined));
-    });
-  } finally {
-    picks.dispose();
-  }
-}
-
-export function register(context: vscode.ExtensionContext, services: Services): void {
+export function register(context: vscode.ExtensionContext, services: Services): RunsView {
   const provider = new RunsTreeProvider(services);
   const view = vscode.window.createTreeView('flowRuns.runs', {
     treeDataProvider: provider,
@@ -636,8 +607,6 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     canSelectMany: true,
   });
   provider.attach(view);
-  services.testing.set('runsTree', provider);
-  services.testing.set('runsTreeView', view);
   void vscode.commands.executeCommand('setContext', 'flowRuns.filtered', false);
 
   context.subscriptions.push(
@@ -659,12 +628,19 @@ export function register(context: vscode.ExtensionContext, services: Services): 
           await provider.setFlowFilter(flow);
           return;
         }
-        const flow = await pickFlow(services, provider.flowFilter);
-        if (flow) await provider.setFlowFilter(flow);
+        const flow = await pickFlow(await services.session.requireApi(), {
+          title: 'Filter Runs by Flow',
+          currentId: provider.flowFilter,
+          log: services.log,
+        });
+        if (!flow) return;
+        services.flows.remember(flow);
+        await provider.setFlowFilter(flow);
       } catch (e) {
         showError('Filtering by flow', e, services.log);
       }
     }),
     vscode.commands.registerCommand('flowRuns.clearFilter', () => provider.setFlowFilter(undefined)),
   );
+  return { provider, view };
 }

@@ -29,11 +29,10 @@ export function activeCounts(store: RunStore): ActiveCounts {
   };
 }
 
-export function register(context: vscode.ExtensionContext, services: Services): void {
+export function register(context: vscode.ExtensionContext, services: Services): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('flowRuns.activeRuns', vscode.StatusBarAlignment.Left, 10);
   item.name = 'Flow Runs: Active Runs';
   item.command = { command: 'workbench.view.extension.flowRuns', title: 'Show Flow Runs' };
-  services.testing.set('statusBar', item);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const update = (): void => {
@@ -63,4 +62,5 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     { dispose: () => timer && clearTimeout(timer) },
   );
   void services.session.whenReady().then(update);
+  return item;
 }

@@ -1,6 +1,7 @@
 // The objects the Runs tree is made of. Each is created once and kept, because
 // VS Code refreshes a node by object identity (onDidChangeTreeData(node)).
 import type { FlowRunStatus } from '../api/models';
+import { isRecord } from '../shared/guards';
 
 export interface GroupNode {
   readonly kind: 'group';
@@ -30,6 +31,5 @@ export interface MessageNode {
 export type RunsTreeNode = GroupNode | RunNode | LoadMoreNode | MessageNode;
 
 export function isGroupNode(v: unknown): v is GroupNode {
-  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'group'
-    && typeof (v as { status?: unknown }).status === 'number';
+  return isRecord(v) && v.kind === 'group' && typeof v.status === 'number';
 }

@@ -2,8 +2,9 @@
 // duration, actions, the connection banner and the run's error. Built once;
 // each render only updates text and visibility, so focus stays on buttons.
 import type { RunAction, WebviewMessage } from '../shared/protocol';
+import { hasOutput, isActive } from '../shared/runText';
+import { durationMs, formatDuration, formatTime } from '../shared/time';
 import { button, el, icon, setHidden, setText } from './dom';
-import { durationMs, formatDuration, formatTime } from './format';
 import type { PanelState } from './panelState';
 import { runLook } from './status';
 
@@ -19,11 +20,14 @@ export class HeaderView {
   private readonly duration = el('span', { cls: 'duration' });
   private readonly banner = el('div', { cls: 'banner', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly error = el('div', { cls: 'run-error', attrs: { role: 'alert' } });
+  /** A standing note (task logs this key cannot read): said once, in words. */
+  private readonly notice = el('div', { cls: 'notice', attrs: { role: 'note' } });
   private readonly buttons = new Map<RunAction, HTMLButtonElement>();
   /** What was last drawn of the parts rebuilt as a whole, so equal updates write nothing. */
   private shownBadge: string | null = null;
   private shownError: string | null = null;
   private shownBanner: string | null = null;
+  private shownNotice: string | null = null;
 
   constructor(post: (msg: WebviewMessage) => void) {
     const act = (action: RunAction, label: string, iconName: string, title: string, cls = 'btn secondary'): HTMLButtonElement => {
@@ -62,6 +66,7 @@ export class HeaderView {
       ),
       actions,
       this.banner,
+      this.notice,
       this.error,
     );
     this.banner.append(el('span', { cls: 'banner-text' }), retry);
@@ -92,8 +97,8 @@ export class HeaderView {
     setHidden(this.parent.parentElement as HTMLElement, !run?.parentTaskId);
     setText(this.started, formatTime(run?.startedAt, now));
     const end = run?.finishedAt ?? run?.cancelledAt ?? null;
-    setText(this.finished, end ? formatTime(end, now) : run && (run.status === 1 || run.status === 2) ? 'not yet' : '—');
-    const active = run !== null && (run.status === 1 || run.status === 2) && !end;
+    setText(this.finished, end ? formatTime(end, now) : run && isActive(run) ? 'not yet' : '—');
+    const active = run !== null && isActive(run) && !end;
     // While the stream is down we do not know whether it is still running: no ticking then.
     const ms = active && stale ? undefined : durationMs(run?.startedAt, end, now);
     setText(this.duration, ms === undefined ? '—' : formatDuration(ms));
@@ -104,17 +109,23 @@ export class HeaderView {
       if (b) setHidden(b, !visible);
     };
     const hasRun = run !== null;
-    const hasOutput = hasRun && run.output !== null && run.output !== undefined;
+    const withOutput = hasRun && hasOutput(run);
     show('cancel', active);
     show('runAgain', hasRun);
     show('clone', hasRun);
     show('copyId', true);
     show('openInBrowser', true);
     show('showInput', hasRun);
-    show('showOutput', hasOutput);
-    show('saveOutput', hasOutput);
+    show('showOutput', withOutput);
+    show('saveOutput', withOutput);
 
     this.renderBanner(state);
+    const notice = state.connection.notice ?? '';
+    setHidden(this.notice, notice === '');
+    if (this.shownNotice !== notice) {
+      this.shownNotice = notice;
+      this.notice.replaceChildren(icon('info'), el('span', { text: notice }));
+    }
     setHidden(this.error, !run?.error);
     if (this.shownError !== (run?.error ?? '')) {
       this.shownError = run?.error ?? '';

@@ -1,6 +1,7 @@
 // The run panel's browser side. It never touches the network: it renders the
 // host's typed messages (src/shared/protocol.ts), at most once per frame, and
 // posts the user's clicks back.
+import { isRecord } from '../shared/guards';
 import type { HostMessage, WebviewMessage } from '../shared/protocol';
 import { PanelState } from './panelState';
 import { PanelView } from './panelView';
@@ -17,7 +18,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const TYPES = new Set(['snapshot', 'run', 'tasks', 'graph', 'connection', 'logs', 'image']);
 
 function isHostMessage(value: unknown): value is HostMessage {
-  return typeof value === 'object' && value !== null && TYPES.has(String((value as { type?: unknown }).type));
+  return isRecord(value) && TYPES.has(String(value.type));
 }
 
 function start(): void {

@@ -4,6 +4,7 @@
 import type {
   HostMessage, PanelConnection, PanelGraph, PanelGraphNode, PanelRun, PanelTask,
 } from '../shared/protocol';
+import { compareTimes } from '../shared/time';
 import { topoOrder } from './graphLayout';
 import { nodeLook, taskLook, type StatusLook } from './status';
 
@@ -323,7 +324,7 @@ export class PanelState {
     }
     for (const nodeId of Object.keys(nodeTasks)) if (!seenNodes.has(nodeId)) add(nodeId);
     const loose = [...this.tasks.values()].filter((t) => !seenTasks.has(t.id));
-    loose.sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+    loose.sort((a, b) => compareTimes(a.startedAt, b.startedAt));
     for (const task of loose) rows.push(this.looseRow(task));
 
     this.rowIndex = new Map();

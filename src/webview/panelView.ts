@@ -1,6 +1,7 @@
 // The whole page: header, graph, task list, selected task and final output.
 // render() draws only the parts the state marked dirty.
 import type { WebviewMessage } from '../shared/protocol';
+import { isActive } from '../shared/runText';
 import { el } from './dom';
 import { GraphView } from './graphView';
 import { HeaderView } from './header';
@@ -63,7 +64,7 @@ export class PanelView {
     else this.details.appendLogs(s.logAppend, s);
     if (d.has('output')) {
       this.output.replaceChildren(renderValue(s.run?.output, { post: this.post, images: this.images },
-        s.run && (s.run.status === 1 || s.run.status === 2) ? 'No output yet: the run is still going.' : 'This run has no output.'));
+        s.run && isActive(s.run) ? 'No output yet: the run is still going.' : 'This run has no output.'));
     }
     s.rendered();
     // Tell the host which task's logs to stream (the row's task may appear later).
@@ -79,7 +80,7 @@ export class PanelView {
   tick(): boolean {
     const s = this.state;
     if (s.stale || !s.run) return false;
-    const runActive = s.run.status === 1 || s.run.status === 2;
+    const runActive = isActive(s.run);
     if (!runActive) return false;
     s.dirty.add('header');
     // Times read "14:03" today and carry the date otherwise: at midnight every row changes.

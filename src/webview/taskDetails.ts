@@ -2,7 +2,7 @@
 // live) and a timeline of its status events. Sections are rebuilt only when
 // their own data changed, so an opened JSON branch stays open.
 import { button, el, icon, setHidden, setText } from './dom';
-import { durationMs, formatDuration, formatTime } from './format';
+import { durationMs, formatDuration, formatTime } from '../shared/time';
 import { renderValue } from './outputView';
 import type { PanelState, Row } from './panelState';
 import type { RenderContext } from './renderContext';

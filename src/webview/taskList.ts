@@ -1,7 +1,7 @@
 // The node tasks as a table in topological order: the graph's text equivalent.
 // Rows are kept by key and updated in place, so focus and scroll survive updates.
 import { el, TextSlot } from './dom';
-import { durationMs, formatDuration, formatTime } from './format';
+import { durationMs, formatDuration, formatTime } from '../shared/time';
 import type { PanelState, Row } from './panelState';
 import { statusWord } from './status';
 

@@ -190,8 +190,12 @@ void describe('event stream', () => {
 void describe('payload shapes', () => {
   void test('full, partial, heartbeat and unknown payloads are told apart', () => {
     assert.equal(classifyPayload({ id: 'x', status: 1 }).kind, 'object');
-    assert.deepEqual(classifyPayload({ data: { status: 2 }, fields: ['status', 3] }), { kind: 'partial', data: { status: 2 }, fields: ['status'] });
-    assert.deepEqual(classifyPayload({ data: { status: 2 } }), { kind: 'partial', data: { status: 2 }, fields: undefined });
+    assert.deepEqual(classifyPayload({ data: { status: 2 }, fields: ['status', 3] }), { kind: 'partial', data: { status: 2 }, fields: ['status'], id: undefined });
+    assert.deepEqual(classifyPayload({ data: { status: 2 } }), { kind: 'partial', data: { status: 2 }, fields: undefined, id: undefined });
+    // A partial may carry its own id beside data and fields (the official SDK reads it as a partial too).
+    assert.deepEqual(classifyPayload({ id: 'fr_1', data: { status: 3 }, fields: ['status'] }), { kind: 'partial', data: { status: 3 }, fields: ['status'], id: 'fr_1' });
+    // A full object that happens to have a `data` field is still an object.
+    assert.equal(classifyPayload({ id: 'fr_1', data: { x: 1 }, status: 2 }).kind, 'object');
     assert.equal(classifyPayload({ type: 'heartbeat' }).kind, 'heartbeat');
     assert.equal(classifyPayload([1]).kind, 'unknown');
     assert.equal(classifyPayload({ foo: 1 }).kind, 'unknown');

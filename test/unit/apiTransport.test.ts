@@ -97,7 +97,7 @@ void describe('requests', () => {
   });
 
   void test('ids are encoded into one path segment', async () => {
-    const s = await server((_req, res) => sendJson(res, 200, RUN));
+    const s = await server((_req, res) => sendJson(res, 200, { ...RUN, id: 'a/b?c' }));
     await client(s.url).getRun('a/b?c');
     assert.equal(s.requests[0].path, '/flowruns/a%2Fb%3Fc');
   });
@@ -400,12 +400,13 @@ void describe('deadlines, cancellation, redirects, refusals', () => {
 
   void test('a redirect on the same origin is followed with the key', async () => {
     const s = await server((req, res) => {
-      if (req.url === '/flowruns/old') {
-        res.writeHead(307, { Location: '/flowruns/new' });
+      if (req.url === '/flowruns/fr_1') {
+        res.writeHead(307, { Location: '/v2/flowruns/fr_1' });
         res.end();
-      } else sendJson(res, 200, { ...RUN, id: 'new' });
+      } else sendJson(res, 200, RUN);
     });
-    assert.equal((await client(s.url).getRun('old')).id, 'new');
+    assert.equal((await client(s.url).getRun('fr_1')).id, 'fr_1');
+    assert.equal(s.requests[1].path, '/v2/flowruns/fr_1');
     assert.equal(s.requests[1].headers.authorization, `Bearer ${KEY}`);
   });
 

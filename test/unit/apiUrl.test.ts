@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkBaseUrl, isLoopbackHost } from '../../src/api/url';
-import { backoffDelay, parseRateLimitReset, parseRetryAfter } from '../../src/api/backoff';
+import { backoffDelay, describeWait, parseRateLimitReset, parseRetryAfter } from '../../src/api/backoff';
+import { clampDelay, MAX_WAIT_MS } from '../../src/shared/delay';
 import { ENDPOINT_SCOPES, scopeFor } from '../../src/api/scopes';
 import { unwrapSuccess, problemFrom } from '../../src/api/envelope';
 
@@ -39,18 +40,45 @@ void describe('base URL check', () => {
 
 void describe('retry timing', () => {
   void test('Retry-After accepts seconds and HTTP dates', () => {
-    assert.equal(parseRetryAfter('7'), 7000);
+    assert.deepEqual(parseRetryAfter('7'), { ms: 7000, capped: false });
     const now = Date.parse('2025-01-01T00:00:00Z');
-    assert.equal(parseRetryAfter('Wed, 01 Jan 2025 00:00:05 GMT', now), 5000);
+    assert.deepEqual(parseRetryAfter('Wed, 01 Jan 2025 00:00:05 GMT', now), { ms: 5000, capped: false });
     assert.equal(parseRetryAfter('soon'), undefined);
     assert.equal(parseRetryAfter(null), undefined);
   });
 
-  void test('X-RateLimit-Reset is unix seconds', () => {
+  void test('Retry-After that is negative, in the past or garbage falls back to our own backoff', () => {
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    // "-5" once parsed as a date in 2001 and gave three retries within 10 ms.
+    assert.equal(parseRetryAfter('-5', now), undefined);
+    assert.equal(parseRetryAfter('Tue, 31 Dec 2024 23:59:00 GMT', now), undefined);
+    assert.equal(parseRetryAfter('NaN', now), undefined);
+    assert.equal(parseRetryAfter('1e400', now), undefined);
+  });
+
+  void test('a wait longer than an hour is cut to an hour and says so', () => {
+    assert.deepEqual(parseRetryAfter('1000000000'), { ms: MAX_WAIT_MS, capped: true });
+    assert.deepEqual(parseRateLimitReset(String(1e30), 1_700_000_000_000), { ms: MAX_WAIT_MS, capped: true });
+    assert.ok(describeWait(MAX_WAIT_MS, Date.parse('2025-01-01T10:00:00')).startsWith('at 11:00'), 'a long wait names the time');
+    assert.equal(describeWait(12_000), 'in 12 s');
+  });
+
+  void test('X-RateLimit-Reset is unix seconds, or delta seconds below 10^9', () => {
     const now = 1_700_000_000_000;
-    assert.equal(parseRateLimitReset('1700000003', now), 3000);
-    assert.equal(parseRateLimitReset('1699999990', now), 0);
+    assert.deepEqual(parseRateLimitReset('1700000003', now), { ms: 3000, capped: false });
+    assert.deepEqual(parseRateLimitReset('1699999990', now), { ms: 0, capped: false });
+    // Delta seconds (common): once read as unix seconds, it gave a 0 ms wait and 5 attempts in 51 ms.
+    assert.deepEqual(parseRateLimitReset('30', now), { ms: 30_000, capped: false });
     assert.equal(parseRateLimitReset('x', now), undefined);
+    assert.equal(parseRateLimitReset('-3', now), undefined);
+  });
+
+  void test('every delay is clamped into what a timer can hold', () => {
+    assert.equal(clampDelay(NaN), 0);
+    assert.equal(clampDelay(-5), 0);
+    assert.equal(clampDelay(2 ** 31), MAX_WAIT_MS);
+    assert.equal(clampDelay(Infinity), MAX_WAIT_MS);
+    assert.equal(clampDelay(1500), 1500);
   });
 
   void test('backoff is exponential, capped, and fully jittered', () => {

@@ -1,6 +1,6 @@
 // The bad-input catalogue in plain Node (the layers the extension uses, over
 // real HTTP): answers that are not JSON or are cut off, statuses outside the
-// enums, a 500-node run, a 5 MB log and an output nested 2000 deep. Each gives
+// enums, a 500-node run, a 5 MB log and outputs nested 900 and 20,000 deep. Each gives
 // a clear message or a graceful result, and nothing is lost.
 // (Malformed input files are the Run Flow suite's: test/vscode/suite/runFlow.test.ts.)
 import { after, describe, test } from 'node:test';
@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FlowRunsClient } from '../../src/api/client';
 import { isApiError, type ApiError } from '../../src/api/errors';
+import { MAX_JSON_DEPTH, TOO_DEEP } from '../../src/api/limits';
 import {
   FlowRunStatus, LogType, TaskStatus, toFlowRunStatus, type Flow, type FlowRun, type ListPage, type ListRequest, type Task,
 } from '../../src/api/models';
@@ -67,6 +68,29 @@ function nested(depth: number): Record<string, unknown> {
   let v: Record<string, unknown> = { leaf: 'bottom <b>not bold</b>' };
   for (let i = depth - 1; i >= 0; i--) v = { [`level${i}`]: v };
   return v;
+}
+
+/** Follows a finished run whose output (on the GET and the stream) is `deep`. */
+async function followDeep(deepJson: string): Promise<{ follower: RunFollower }> {
+  const now = '2025-03-01T00:00:00Z';
+  // Written as text: JSON.stringify itself overflows the stack on the deepest values.
+  const body = `{"id":"fr_deep","flow_id":"flow_deep","status":${FlowRunStatus.Completed},"input":{},"output":{"value":${deepJson}},`
+    + `"node_outputs":{"echo":{"value":${deepJson}}},"created_at":"${now}","updated_at":"${now}"}`;
+  const partial = `{"data":{"id":"fr_deep","output":{"value":${deepJson}},"updated_at":"${now}"},"fields":["output"]}`;
+  const url = await server((req, res) => {
+    if (req.url?.endsWith('/stream')) {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.end(`data: ${partial}\n\nevent: done\ndata: {}\n\n`);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(body);
+  });
+  const follower = new RunFollower(client(url), 'fr_deep', { backoff: { baseMs: 10, maxMs: 100 }, streamTasks: false });
+  follower.start();
+  await follower.done;
+  await follower.stop();
+  return { follower };
 }
 
 function depthOf(v: unknown): number {
@@ -272,36 +296,33 @@ describe('big and deep data', () => {
     assert.equal(graph.edges.length, 475);
   });
 
-  test('an output nested 2000 deep survives the stream, the GET and the panel model intact', async () => {
+  test('an output nested 900 deep survives the stream, the GET and the panel model intact', async () => {
     // Served by a small server: the sandbox itself deep-copies runs with structuredClone, whose
     // recursion stops short of depth 2000 in Node 20 (see the report).
-    const deep = nested(2000);
-    const now = '2025-03-01T00:00:00Z';
-    const run = {
-      id: 'fr_deep', flow_id: 'flow_deep', status: FlowRunStatus.Completed, input: {}, output: { value: deep },
-      node_outputs: { echo: { value: deep } }, created_at: now, updated_at: now,
-    } as unknown as FlowRun;
-    const url = await server((req, res) => {
-      if (req.url?.endsWith('/stream')) {
-        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-        res.end(`data: ${JSON.stringify({ data: { id: 'fr_deep', output: { value: deep }, updated_at: now }, fields: ['output'] })}\n\nevent: done\ndata: {}\n\n`);
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(run));
-    });
-    const follower = new RunFollower(client(url), 'fr_deep', { backoff: { baseMs: 10, maxMs: 100 }, streamTasks: false });
-    follower.start();
-    await follower.done;
-    await follower.stop();
+    const deep = nested(900);
+    const { follower } = await followDeep(JSON.stringify(deep));
     assert.equal(follower.view.state, 'ended');
     // Compared as JSON text: node's deepEqual itself recurses too deep for this.
     const want = JSON.stringify({ value: deep });
     assert.equal(JSON.stringify(follower.view.run?.output), want);
     const panelRun = toPanelRun(follower.view.run as FlowRun, new Map(), 'Deep');
-    assert.equal(depthOf(panelRun.output), 2001);
+    assert.equal(depthOf(panelRun.output), 901);
     // What the host posts must survive JSON (VS Code serialises webview messages).
     assert.equal(JSON.stringify(panelRun.output), want);
+  });
+
+  test('an output nested deeper than the limit is cut with a clear marker; the status and the rest still apply', async () => {
+    // 20,000 levels: JSON.stringify (and any recursive merge) of this overflows the stack.
+    const depth = 20_000;
+    const deepJson = `${'{"level":'.repeat(depth)}"bottom"${'}'.repeat(depth)}`;
+    const { follower } = await followDeep(deepJson);
+    assert.equal(follower.view.state, 'ended');
+    assert.equal(follower.view.run?.status, FlowRunStatus.Completed);
+    const text = JSON.stringify(follower.view.run?.output);
+    assert.ok(text.includes(JSON.stringify(TOO_DEEP)), 'the cut part says why it is missing');
+    assert.ok(depthOf(follower.view.run?.output) < MAX_JSON_DEPTH, 'nothing deeper than the limit is kept');
+    const panelRun = toPanelRun(follower.view.run, new Map(), 'Deep');
+    assert.ok(JSON.stringify(panelRun.output).includes('too deeply nested to display'));
   });
 
   test('a 5 MB task log arrives whole, decodes from base64 exactly, and the panel sends it all', async () => {

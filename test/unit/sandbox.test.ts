@@ -223,8 +223,11 @@ describe('sandbox auth', () => {
         { key: SANDBOX_KEYS.noExecute, scopes: ['flows:read', 'flows:write'] },
         { key: SANDBOX_KEYS.noWrite, scopes: ['flows:read', 'flows:execute'] },
         { key: SANDBOX_KEYS.noRead, scopes: ['flows:execute', 'flows:write'] },
+        { key: SANDBOX_KEYS.flowsOnly, scopes: ['flows:read', 'flows:execute', 'flows:write'] },
         { key: 'inf_bare_flows', scopes: ['flows'] },
         { key: 'inf_star', scopes: ['*'] },
+        { key: 'inf_apps', scopes: ['apps'] },
+        { key: 'inf_apps_read', scopes: ['apps:read'] },
       ],
     });
     runId = sb.createRunDirect('flow_slow', { seconds: 60 }).id;
@@ -252,6 +255,9 @@ describe('sandbox auth', () => {
     [SANDBOX_KEYS.noRead, 'GET', '/flowruns/:id/tasks/stream', undefined, 'flows:read'],
     [SANDBOX_KEYS.noRead, 'POST', '/flows/list', {}, 'flows:read'],
     [SANDBOX_KEYS.noRead, 'GET', '/tasks/:task', undefined, 'apps:read'],
+    [SANDBOX_KEYS.readOnly, 'GET', '/tasks/:task', undefined, 'apps:read'],
+    [SANDBOX_KEYS.flowsOnly, 'GET', '/tasks/:task', undefined, 'apps:read'],
+    ['inf_bare_flows', 'GET', '/tasks/:task', undefined, 'apps:read'],
   ];
   for (const [key, method, path, body, scope] of cases) {
     test(`${method} ${path} without ${scope} is 403 naming ${scope}`, async () => {
@@ -264,8 +270,8 @@ describe('sandbox auth', () => {
     });
   }
 
-  for (const key of [SANDBOX_KEYS.full, 'inf_bare_flows', 'inf_star']) {
-    test(`key ${key === SANDBOX_KEYS.full ? 'with no scopes' : key} may read, execute and write`, async () => {
+  for (const key of [SANDBOX_KEYS.full, 'inf_star']) {
+    test(`key ${key === SANDBOX_KEYS.full ? 'with no scopes' : key} may read, execute and write, and read tasks`, async () => {
       const created = await call(sb, 'POST', '/flowruns', { flow: 'flow_slow', input: { seconds: 60 } }, key);
       assert.equal(created.status, 200);
       const id = (created.data as FlowRun).id;
@@ -276,9 +282,37 @@ describe('sandbox auth', () => {
     });
   }
 
-  test('flows:read is enough to read a task', async () => {
+  for (const key of ['inf_bare_flows', SANDBOX_KEYS.flowsOnly]) {
+    test(`key ${key} may read, execute and write runs, but not read tasks`, async () => {
+      const created = await call(sb, 'POST', '/flowruns', { flow: 'flow_slow', input: { seconds: 60 } }, key);
+      assert.equal(created.status, 200);
+      const id = (created.data as FlowRun).id;
+      assert.equal((await call(sb, 'GET', `/flowruns/${id}`, undefined, key)).status, 200);
+      assert.equal((await call(sb, 'POST', `/flowruns/${id}/visibility`, { visibility: 'org' }, key)).status, 200);
+      assert.equal((await call(sb, 'GET', `/tasks/${(created.data as FlowRun).task_id ?? ''}`, undefined, key)).status, 403);
+      assert.equal((await call(sb, 'POST', `/flowruns/${id}/cancel`, undefined, key)).status, 200);
+    });
+  }
+
+  test('apps:read (or bare apps) reads a task, and nothing of the flows', async () => {
     const run = sb.getRun(runId);
-    assert.equal((await call(sb, 'GET', `/tasks/${run?.task_id ?? ''}`, undefined, SANDBOX_KEYS.readOnly)).status, 200);
+    for (const key of ['inf_apps', 'inf_apps_read']) {
+      assert.equal((await call(sb, 'GET', `/tasks/${run?.task_id ?? ''}`, undefined, key)).status, 200, key);
+      assert.equal((await call(sb, 'GET', `/flowruns/${runId}`, undefined, key)).status, 403, key);
+    }
+  });
+
+  test('the built-in keys include a flows-only key (no apps:read)', async () => {
+    const builtIn = await startSandbox({ port: 0, speed: 0 });
+    try {
+      const run = builtIn.createRunDirect('flow_unpositioned', {});
+      assert.equal((await call(builtIn, 'GET', `/flowruns/${run.id}`, undefined, SANDBOX_KEYS.flowsOnly)).status, 200);
+      assert.equal((await call(builtIn, 'GET', `/tasks/${run.task_id ?? ''}`, undefined, SANDBOX_KEYS.flowsOnly)).status, 403);
+      assert.equal((await call(builtIn, 'GET', `/tasks/${run.task_id ?? ''}`, undefined, SANDBOX_KEYS.readOnly)).status, 403);
+      assert.equal((await call(builtIn, 'GET', `/tasks/${run.task_id ?? ''}`)).status, 200);
+    } finally {
+      await builtIn.close();
+    }
   });
 });
 

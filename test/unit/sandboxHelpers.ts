@@ -53,7 +53,8 @@ export class StreamReader {
       const ndjson = accept.includes('ndjson');
       const reader = res.body.getReader();
       for (;;) {
-        const { done, value } = await reader.read();
+        // Node's fetch types the body's chunks loosely (no DOM lib here): they are bytes.
+        const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
         if (done) break;
         buf += decoder.decode(value, { stream: true });
         const sep = ndjson ? '\n' : '\n\n';

@@ -167,12 +167,12 @@ describe('a redirect to another origin never carries the Authorization header', 
 
   test('a same-origin redirect is followed with the key (the rule is about origins, not redirects)', async () => {
     const server = await recorder('127.0.0.1', (req, res) => {
-      if (req.url === '/flowruns/old') {
-        res.writeHead(301, { Location: '/flowruns/fr_1' });
+      if (req.url === '/flowruns/fr_1') {
+        res.writeHead(301, { Location: '/v2/flowruns/fr_1' });
         res.end();
       } else json(res, RUN);
     });
-    assert.equal((await client(server.url).getRun('old')).id, 'fr_1');
+    assert.equal((await client(server.url).getRun('fr_1')).id, 'fr_1');
     assert.deepEqual(server.requests.map((r) => r.authorization), [`Bearer ${KEY}`, `Bearer ${KEY}`]);
   });
 });

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FlowRunStatus, type FlowRun } from '../../src/api/models';
-import { newestFirst } from '../../src/runs/groups';
 import { RecentSet } from '../../src/runs/recentSet';
 import { RunStore } from '../../src/runs/store';
+import { newestFirst } from '../../src/shared/time';
 
 function run(id: string, status: FlowRunStatus, updated = '2026-11-28T10:00:00.000000Z'): FlowRun {
   return { id, flow_id: 'flow_x', flow_version_id: 'v1', status, input: {}, created_at: updated, updated_at: updated };

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { FlowRunStatus, type FlowRun, type ListPage, type ListRequest } from '../../src/api/models';
 import { RunGroups, GROUP_ORDER, type GroupsChange } from '../../src/runs/groups';
 import { RunStore } from '../../src/runs/store';
-import { formatDuration, hasOutput, relativeTime, runDescription, shortRunId } from '../../src/views/runText';
 
 function run(id: string, status: FlowRunStatus, minute: number, extra: Partial<FlowRun> = {}): FlowRun {
   const t = new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
@@ -563,33 +562,5 @@ void describe('store totals', () => {
     store.clear();
     assert.equal(fired, 2);
     assert.deepEqual(store.statusTotals(), {});
-  });
-});
-
-void describe('run wording', () => {
-  const now = Date.UTC(2025, 0, 1, 1, 0);
-  void test('short id, relative start and duration', () => {
-    const r = run('flowrun_0123456789abcdef', FlowRunStatus.Completed, 50, {
-      flow_run_started: new Date(Date.UTC(2025, 0, 1, 0, 50)).toISOString(),
-      flow_run_finished: new Date(Date.UTC(2025, 0, 1, 0, 51, 5)).toISOString(),
-    });
-    assert.equal(shortRunId(r), '89abcdef');
-    assert.equal(shortRunId({ id: 'x', short_id: 'abc' }), 'abc');
-    assert.equal(runDescription(r, now), '89abcdef · 10 min ago · 1m 05s');
-  });
-
-  void test('durations and ages read naturally', () => {
-    assert.equal(formatDuration(850), '850 ms');
-    assert.equal(formatDuration(12_000), '12s');
-    assert.equal(formatDuration(2 * 3600_000 + 3 * 60_000), '2h 03m');
-    assert.equal(relativeTime(now - 5000, now), 'just now');
-    assert.equal(relativeTime(now - 3 * 3600_000, now), '3 h ago');
-    assert.equal(relativeTime(undefined, now), 'not started');
-  });
-
-  void test('output counts only when there is something in it', () => {
-    assert.equal(hasOutput(run('a', 3, 1, { output: {} })), false);
-    assert.equal(hasOutput(run('a', 3, 1, { output: null })), false);
-    assert.equal(hasOutput(run('a', 3, 1, { output: { image: 'x' } })), true);
   });
 });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
-import { slug, writeTestResult, type TestFailure, type TestRecord, type TestResult } from './host/testResult';
+import { slug, writeTestResult, type SuiteTime, type TestFailure, type TestRecord, type TestResult } from './host/testResult';
 import { canDriveWorkbench, controlUrl, screenshot } from './util/workbench';
 
 function listTestFiles(dir: string): string[] {
@@ -60,9 +60,10 @@ export async function run(): Promise<void> {
   const resultFile = process.env.FLOW_RUNS_TEST_RESULT;
   const failures: TestFailure[] = [];
   const tests: TestRecord[] = [];
+  const suites: SuiteTime[] = [];
   let passed = 0;
   let pending = 0;
-  const finish = (): TestResult => ({ passed, failed: failures.length, pending, failures, tests });
+  const finish = (): TestResult => ({ passed, failed: failures.length, pending, failures, tests, suites });
 
   // Rejections nobody handled are bugs even when no assertion noticed them. VS Code's own
   // handler may re-emit the same reason, so each one counts once.
@@ -107,8 +108,23 @@ export async function run(): Promise<void> {
       const runner = mocha.run(() => resolve());
       runner.on('test', (t) => (currentTest = t.fullTitle()));
       runner.on('test end', () => (currentTest = ''));
+      const suiteStarts = new Map<Mocha.Suite, number>();
+      const hookMs = new Map<string, number>();
+      runner.on('hook end', (h) => {
+        const top = h.titlePath()[0];
+        if (top !== undefined && h.duration !== undefined) hookMs.set(top, (hookMs.get(top) ?? 0) + h.duration);
+      });
       runner.on('suite', (s) => {
+        suiteStarts.set(s, Date.now());
         if (s.title) void report(`${'  '.repeat(Math.max(0, s.titlePath().length - 1))}${s.title}`);
+      });
+      // Each top-level suite's wall time, hooks included: where the minutes go.
+      runner.on('suite end', (s) => {
+        const start = suiteStarts.get(s);
+        if (!s.title || s.titlePath().length !== 1 || start === undefined) return;
+        const durationMs = Date.now() - start;
+        suites.push({ title: s.title, file: s.file, durationMs, hooksMs: hookMs.get(s.title) });
+        void report(`  (${s.title}: ${(durationMs / 1000).toFixed(1)} s)`);
       });
       runner.on('pass', (t) => {
         passed++;

@@ -1,14 +1,24 @@
 // `npm run test:vscode`: runs the extension tests inside a real VS Code through
 // @vscode/test-electron's runTests(). VS Code cannot be downloaded here, so our launcher
 // (host/launcher.ts, behind a generated executable) stands in for the VS Code binary.
+//
+// The suites spend most of their time waiting on sandbox runs, so the test files are split
+// between two VS Code windows that run side by side (FLOW_RUNS_VSCODE_SHARDS, default 2; 1
+// runs them all in one window, as does a FLOW_RUNS_TEST_GREP filter). Each window is a whole
+// VS Code of its own: its own server, browser, settings, secrets and workspace copy. The split
+// balances the suites' times from the last run (test-results/vscode-times.json), else the
+// files' sizes. Each window's lines are tagged [1], [2].
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import { runTests } from '@vscode/test-electron';
-import { provisionVSCode } from './host/provision';
-import { readTestResult } from './host/testResult';
+import { provisionVSCode, type VSCodePaths } from './host/provision';
+import { readTestResult, type SuiteTime, type TestResult } from './host/testResult';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
+const suiteDir = path.join(__dirname, 'suite');
+const timesFile = path.join(repo, 'test-results', 'vscode-times.json');
 
 /** An executable that runs the launcher with this Node; written atomically (runs may be concurrent). */
 export function writeLauncherExecutable(dir: string): string {
@@ -23,10 +33,74 @@ export function writeLauncherExecutable(dir: string): string {
   return file;
 }
 
-async function main(): Promise<number> {
+/** The suite files (relative to out/test/vscode/suite) that FLOW_RUNS_TEST_FILES selects. */
+function selectedFiles(): string[] {
+  const filters = (process.env.FLOW_RUNS_TEST_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.test.js')) out.push(path.relative(suiteDir, p));
+    }
+  };
+  if (fs.existsSync(suiteDir)) walk(suiteDir);
+  return out.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+}
+
+/** What each file took last time (its suites' wall time), else its size: the best guess there is. */
+function weights(files: string[]): Map<string, number> {
+  const last = new Map<string, number>();
+  try {
+    const saved = JSON.parse(fs.readFileSync(timesFile, 'utf8')) as { suites?: SuiteTime[] };
+    for (const s of saved.suites ?? []) {
+      if (s.file) last.set(path.basename(s.file), (last.get(path.basename(s.file)) ?? 0) + s.durationMs);
+    }
+  } catch {
+    // No earlier run here.
+  }
+  const known = files.every((f) => last.has(path.basename(f)));
+  return new Map(files.map((f) => [f, known ? last.get(path.basename(f)) ?? 0 : fs.statSync(path.join(suiteDir, f)).size]));
+}
+
+/** Longest first, each to the window with the least so far. */
+export function splitFiles(files: string[], weight: Map<string, number>, shards: number): string[][] {
+  const out = Array.from({ length: shards }, () => ({ files: [] as string[], total: 0 }));
+  for (const f of [...files].sort((a, b) => (weight.get(b) ?? 0) - (weight.get(a) ?? 0) || a.localeCompare(b))) {
+    const least = out.reduce((a, b) => (b.total < a.total ? b : a));
+    least.files.push(f);
+    least.total += weight.get(f) ?? 0;
+  }
+  return out.map((s) => s.files.sort()).filter((s) => s.length > 0);
+}
+
+/** Writes each line of a child's output with a tag, so two windows' lines stay readable. */
+function tagged(tag: string, target: NodeJS.WritableStream): Writable {
+  let rest = '';
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) target.write(tag ? `${tag} ${line}\n` : `${line}\n`);
+      done();
+    },
+    final(done) {
+      if (rest) target.write(tag ? `${tag} ${rest}\n` : `${rest}\n`);
+      done();
+    },
+  });
+}
+
+interface ShardOutcome {
+  shard: number;
+  files: string[];
+  exitCode: number;
+  result: TestResult | undefined;
+  ms: number;
+}
+
+async function runShard(shard: number, files: string[], tag: string, paths: VSCodePaths, executable: string): Promise<ShardOutcome> {
   const started = Date.now();
-  const paths = await provisionVSCode();
-  const executable = writeLauncherExecutable(path.join(__dirname, 'host'));
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-result-'));
   const resultFile = path.join(runDir, 'result.json');
   let exitCode: number;
@@ -39,36 +113,94 @@ async function main(): Promise<number> {
         launchArgs: [path.join(repo, 'test', 'fixtures', 'workspace')],
         extensionTestsEnv: {
           FLOW_RUNS_TEST_RESULT: resultFile,
+          FLOW_RUNS_TEST_FILES: files.join(','),
+          FLOW_RUNS_TEST_SHARD: tag ? String(shard) : '',
           FLOW_RUNS_VSCODE_NODE: paths.node24,
           FLOW_RUNS_VSCODE_SERVER_MAIN: paths.serverMain,
           FLOW_RUNS_CHROMIUM: paths.chromium,
         },
+        stdout: tagged(tag, process.stdout),
+        stderr: tagged(tag, process.stderr),
       });
     } catch (e) {
       // runTests rejects with TestRunFailedError when the launcher exits nonzero.
       exitCode = e && typeof e === 'object' && 'code' in e && typeof e.code === 'number' ? e.code : 1;
       if (exitCode === 0) exitCode = 1;
     }
-    const result = readTestResult(resultFile);
-    console.log('');
-    if (!result) {
-      console.log('No test result was written: the tests did not run to the end (see test-results/vscode-server.log).');
-      return exitCode || 1;
-    }
-    for (const f of result.failures) console.log(`FAILED: ${f.title}\n${f.error.replace(/^/gm, '    ')}\n`);
-    console.log(`VS Code tests finished in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in test-results/`);
-    console.log(`${result.passed} passed, ${result.failed} failed`);
-    if (result.failed > 0 || result.passed === 0) return exitCode || 1;
-    return exitCode;
+    return { shard, files, exitCode, result: readTestResult(resultFile), ms: Date.now() - started };
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.message : String(e));
-    process.exit(1);
-  },
-);
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1).padStart(6)} s`;
+
+/** Where the time went: each window, each suite (hooks included), VS Code's start and stop. */
+function printTimes(outcomes: ShardOutcome[], totalMs: number): void {
+  const suites: (SuiteTime & { shard: number })[] = [];
+  for (const o of outcomes) {
+    const own = o.result?.suites ?? [];
+    const inSuites = own.reduce((sum, s) => sum + s.durationMs, 0);
+    const tag = outcomes.length > 1 ? `window ${o.shard}: ` : '';
+    console.log(`${tag}${seconds(o.ms)} in all, of which ${seconds(o.ms - inSuites).trim()} VS Code start and stop outside the suites`);
+    for (const s of own) {
+      suites.push({ ...s, shard: o.shard });
+      const hooks = s.hooksMs ? `; hooks ${(s.hooksMs / 1000).toFixed(1)} s` : '';
+      console.log(`  ${seconds(s.durationMs)}  ${s.title}${s.file ? ` (${path.basename(s.file)}${hooks})` : ''}`);
+    }
+  }
+  const tests = outcomes.flatMap((o) => o.result?.tests ?? []);
+  const slowest = tests.filter((t) => t.durationMs !== undefined).sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0)).slice(0, 8);
+  console.log('Slowest tests:');
+  for (const t of slowest) console.log(`  ${seconds(t.durationMs ?? 0)}  ${t.title}`);
+  fs.mkdirSync(path.dirname(timesFile), { recursive: true });
+  fs.writeFileSync(timesFile, `${JSON.stringify({ totalMs, suites, tests }, null, 2)}\n`);
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const paths = await provisionVSCode();
+  console.log(`[tests] VS Code ready (provisioned or cached) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const executable = writeLauncherExecutable(path.join(__dirname, 'host'));
+  const files = selectedFiles();
+  if (files.length === 0) {
+    console.log('No test file matches FLOW_RUNS_TEST_FILES.');
+    return 1;
+  }
+  const wanted = Number(process.env.FLOW_RUNS_VSCODE_SHARDS ?? 2);
+  // A grep may leave one window with nothing to run, which the launcher counts as a failure.
+  const shards = process.env.FLOW_RUNS_TEST_GREP ? 1 : Math.max(1, Math.min(Number.isInteger(wanted) ? wanted : 2, files.length));
+  const split = splitFiles(files, weights(files), shards);
+  if (split.length > 1) split.forEach((s, i) => console.log(`[tests] window ${i + 1}: ${s.join(', ')}`));
+  const outcomes = await Promise.all(split.map((s, i) => runShard(i + 1, s, split.length > 1 ? `[${i + 1}]` : '', paths, executable)));
+
+  console.log('');
+  let code = 0;
+  let passed = 0;
+  let failed = 0;
+  for (const o of outcomes) {
+    if (!o.result) {
+      console.log(`No test result was written${outcomes.length > 1 ? ` by window ${o.shard}` : ''}: the tests did not run to the end (see test-results/vscode-server*.log).`);
+      code = o.exitCode || 1;
+      continue;
+    }
+    for (const f of o.result.failures) console.log(`FAILED: ${f.title}\n${f.error.replace(/^/gm, '    ')}\n`);
+    passed += o.result.passed;
+    failed += o.result.failed;
+    if (o.result.failed > 0 || o.result.passed === 0 || o.exitCode !== 0) code = o.exitCode || 1;
+  }
+  printTimes(outcomes, Date.now() - started);
+  console.log(`VS Code tests finished in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in test-results/`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return code;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : String(e));
+      process.exit(1);
+    },
+  );
+}

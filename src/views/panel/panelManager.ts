@@ -2,6 +2,7 @@
 // panels VS Code restores after a reload (their state holds only the run id).
 import * as vscode from 'vscode';
 import type { Services } from '../../services';
+import { shortIdOf } from '../../shared/runText';
 import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanelHost';
 
 /** The state a panel's webview keeps (vscode.setState): the run id and nothing else. */
@@ -29,7 +30,7 @@ export class RunPanelManager implements vscode.Disposable, vscode.WebviewPanelSe
     }
     const webviewPanel = vscode.window.createWebviewPanel(
       RUN_PANEL_VIEW_TYPE,
-      `Flow run · ${runId.slice(-8)}`,
+      `Flow run · ${shortIdOf(runId)}`,
       { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
       // No retainContextWhenHidden: a shown panel asks for a fresh snapshot instead.
       { enableScripts: true, retainContextWhenHidden: false, enableFindWidget: true },

@@ -2,21 +2,21 @@
 // plain shapes the webview renders (src/shared/protocol.ts). Pure functions:
 // no `vscode`, so they are tested in plain Node.
 import {
-  FLOW_RUN_STATUS_NAMES,
   TASK_STATUS_NAMES,
   TaskStatus,
   isTerminalTaskStatus,
   toFlowRunStatus,
-  toNodeStatus,
   toTaskStatus,
   type AppRef,
   type FlowGraph,
   type FlowRun,
-  type NodeStatus,
   type Task,
+  type TaskLog,
 } from '../../api/models';
+import type { ApiError } from '../../api/errors';
 import type { PanelGraph, PanelGraphNode, PanelRun, PanelTask, PanelTaskEvent } from '../../shared/protocol';
-import { compareTimes } from '../../runs/merge';
+import { nodeStatusKind, shortIdOf, statusName, taskStatusKind, type StatusKind } from '../../shared/runText';
+import { compareTimes } from '../../shared/time';
 
 /** "namespace/name" of an app, else its title or id. */
 export function appLabel(app: AppRef | undefined, appId?: string): string {
@@ -24,27 +24,14 @@ export function appLabel(app: AppRef | undefined, appId?: string): string {
   return app?.name || app?.title || appId || '';
 }
 
-/** A short id for titles: the server's, else the id's tail. */
-export function shortIdOf(obj: { id: string; short_id?: string }): string {
-  return obj.short_id || (obj.id.length > 8 ? obj.id.slice(-8) : obj.id);
+/** A node's status when the run carries no node_statuses: its task's, or pending before it has one. */
+export function nodeStatusFromTask(task: Task | undefined): StatusKind {
+  return task ? taskStatusKind(task.status) : 'pending';
 }
 
-/** A node's status when the run carries no node_statuses: read from its task. */
-export function nodeStatusFromTask(task: Task | undefined): NodeStatus {
-  if (!task) return 'pending';
-  const status = toTaskStatus(task.status);
-  switch (status) {
-    case TaskStatus.Completed:
-      return 'completed';
-    case TaskStatus.Failed:
-      return 'failed';
-    case TaskStatus.Cancelled:
-      return 'cancelled';
-    case TaskStatus.Unknown:
-      return 'pending';
-    default:
-      return 'running';
-  }
+/** A task's logs in the order they were written (by time, not text); the list is not changed. */
+export function logsInOrder(logs: readonly TaskLog[] | undefined): TaskLog[] {
+  return [...(logs ?? [])].sort((a, b) => compareTimes(a.created_at, b.created_at));
 }
 
 /** Every task of the run: the follower's, plus those nested in node_tasks; the newer copy wins. */
@@ -60,7 +47,6 @@ export function collectTasks(run: FlowRun | undefined, streamed: Record<string, 
 }
 
 export function toPanelRun(run: FlowRun, tasks: Map<string, Task>, flowTitle: string | undefined): PanelRun {
-  const status = toFlowRunStatus(run.status);
   const nodeTasks: Record<string, string> = {};
   for (const [nodeId, ref] of Object.entries(run.node_tasks ?? {})) {
     const taskId = ref?.task_id || ref?.task?.id;
@@ -68,14 +54,14 @@ export function toPanelRun(run: FlowRun, tasks: Map<string, Task>, flowTitle: st
   }
   const nodeStatuses: Record<string, string> = {};
   for (const nodeId of Object.keys(nodeTasks)) nodeStatuses[nodeId] = nodeStatusFromTask(tasks.get(nodeTasks[nodeId]));
-  for (const [nodeId, value] of Object.entries(run.node_statuses ?? {})) nodeStatuses[nodeId] = toNodeStatus(value);
+  for (const [nodeId, value] of Object.entries(run.node_statuses ?? {})) nodeStatuses[nodeId] = nodeStatusKind(value);
   return {
     id: run.id,
     shortId: shortIdOf(run),
     flowId: run.flow_id,
     flowTitle: flowTitle || run.flow_id,
-    status,
-    statusName: FLOW_RUN_STATUS_NAMES[status],
+    status: toFlowRunStatus(run.status),
+    statusName: statusName(run),
     error: run.error || null,
     createdAt: run.created_at || null,
     startedAt: run.flow_run_started || null,
@@ -93,7 +79,7 @@ export function toPanelTask(task: Task, nodeId: string | null): PanelTask {
   const status = toTaskStatus(task.status);
   const timed = (task.events ?? [])
     .map((e) => ({ code: toTaskStatus(e.status), time: e.event_time || e.created_at }))
-    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    .sort((a, b) => compareTimes(a.time, b.time));
   const events: PanelTaskEvent[] = timed.map((e) => ({ statusName: TASK_STATUS_NAMES[e.code] ?? 'unknown', time: e.time }));
   const started = timed.find((e) => e.code >= TaskStatus.Running)?.time;
   const ended = timed.find((e) => isTerminalTaskStatus(e.code))?.time;
@@ -159,4 +145,13 @@ export function nodeOfTask(nodeTasks: Record<string, string>): Map<string, strin
   const out = new Map<string, string>();
   for (const [nodeId, taskId] of Object.entries(nodeTasks)) out.set(taskId, nodeId);
   return out;
+}
+
+/** The panel's standing note when task details cannot be read with this key (said once, not per task). */
+export function taskAccessNotice(error: ApiError | undefined): string | null {
+  if (!error) return null;
+  if (error.scope === 'apps:read') {
+    return 'Task logs need a key with apps:read. Node statuses still come from the run; to see logs, set a key with apps:read ("Flow Runs: Set API Key").';
+  }
+  return `Task details could not be read: ${error.userMessage}`;
 }

@@ -18,12 +18,14 @@ import {
   type RunAction,
   type WebviewMessage,
 } from '../../shared/protocol';
+import { runStatusIcon, shortIdOf } from '../../shared/runText';
 import { describeError, showError } from '../showError';
 import { panelHtml, webviewOptions } from './html';
-import { fetchLoopbackImage, type ImageAnswer } from './loopbackImages';
+import { loopbackImage, type ImageAnswer } from './loopbackImages';
 import { LogTracker, PanelDiffer } from './panelDiff';
 import {
-  collectTasks, graphSourceOf, nodeOfTask, shortIdOf, toPanelGraph, toPanelRun, toPanelTask,
+  collectTasks, graphSourceOf, logsInOrder, nodeOfTask, toPanelGraph, toPanelRun, toPanelTask,
+  taskAccessNotice,
 } from './panelModel';
 
 export const RUN_PANEL_VIEW_TYPE = 'flowRuns.run';
@@ -42,17 +44,16 @@ const ACTION_COMMANDS: Record<Exclude<RunAction, 'retry'>, { command: string; la
 
 /** Host-side coalescing: follower bursts become one round of diffs. */
 const FLUSH_MS = 30;
-/** The message record kept for the tests. */
+/** The message record kept while extension tests run. */
 const RECORD_LIMIT = 5000;
 
-// Tab icons by run status (a spinning icon does not render in a tab).
-const RUN_ICONS = ['question', 'watch', 'sync', 'pass', 'error', 'circle-slash'];
-
 export class RunPanel implements vscode.Disposable {
-  /** Every message posted to the webview (the last RECORD_LIMIT), for the tests. */
+  /** While extension tests run (ExtensionMode.Test): the messages posted to the webview (the last RECORD_LIMIT). Empty otherwise. */
   readonly posted: HostMessage[] = [];
-  /** Every valid message received from the webview, for the tests. */
+  /** While extension tests run: the valid messages received from the webview. Empty otherwise. */
   readonly received: WebviewMessage[] = [];
+  /** Only the extension tests read the messages: a user's panels keep no copies of them (log text included). */
+  private readonly recording: boolean;
 
   private lease: FollowerHandle | undefined;
   private subscription: vscode.Disposable | undefined;
@@ -80,6 +81,7 @@ export class RunPanel implements vscode.Disposable {
     private readonly services: Services,
     extensionUri: vscode.Uri,
   ) {
+    this.recording = services.context.extensionMode === vscode.ExtensionMode.Test;
     const webview = webviewPanel.webview;
     webview.options = webviewOptions(extensionUri);
     this.disposables.push(
@@ -154,7 +156,7 @@ export class RunPanel implements vscode.Disposable {
     const view = this.lease?.follower.view;
     const state = view?.state ?? 'stopped';
     if (state === 'live') this.wasLive = true;
-    return { state, wasLive: this.wasLive, error: view?.error ? describeError(view.error) : null };
+    return { state, wasLive: this.wasLive, error: view?.error ? describeError(view.error) : null, notice: taskAccessNotice(view?.taskAccess) };
   }
 
   /** Everything the webview shows, computed from the follower (or the store before the first fetch). */
@@ -176,8 +178,7 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private post(msg: HostMessage): void {
-    this.posted.push(msg);
-    if (this.posted.length > RECORD_LIMIT) this.posted.splice(0, this.posted.length - RECORD_LIMIT);
+    if (this.recording) record(this.posted, msg);
     void this.webviewPanel.webview.postMessage(msg).then(undefined, () => undefined);
   }
 
@@ -238,9 +239,8 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private logText(task: Task | undefined): string {
-    const logs = [...(task?.logs ?? [])].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
     let out = '';
-    for (const log of logs) {
+    for (const log of logsInOrder(task?.logs)) {
       if (typeof log.content !== 'string') continue;
       const key = log.id;
       let cached = this.decoded.get(key);
@@ -256,14 +256,15 @@ export class RunPanel implements vscode.Disposable {
   private updateTitle(run: PanelRun | null = null): void {
     const raw = this.currentRun();
     if (!raw && !run) {
-      this.webviewPanel.title = `Flow run · ${this.runId.slice(-8)}`;
+      this.webviewPanel.title = `Flow run · ${shortIdOf(this.runId)}`;
       return;
     }
     const title = run?.flowTitle ?? (raw ? this.services.flows.title(raw.flow_id) ?? raw.flow_id : this.runId);
-    const shortId = run?.shortId ?? (raw ? shortIdOf(raw) : this.runId);
+    const shortId = run?.shortId ?? shortIdOf(raw ?? this.runId);
     const status = run?.status ?? raw?.status ?? 0;
     this.webviewPanel.title = `${title} · ${shortId}`;
-    this.webviewPanel.iconPath = new vscode.ThemeIcon(RUN_ICONS[status] ?? 'question');
+    // No spin: a spinning icon does not render in a tab.
+    this.webviewPanel.iconPath = new vscode.ThemeIcon(runStatusIcon(status).icon);
   }
 
   private onMessage(raw: unknown): void {
@@ -272,8 +273,7 @@ export class RunPanel implements vscode.Disposable {
       this.services.log.warn(`[panel] ignored a malformed message from the webview of ${this.runId}`);
       return;
     }
-    this.received.push(msg);
-    if (this.received.length > RECORD_LIMIT) this.received.splice(0, this.received.length - RECORD_LIMIT);
+    if (this.recording) record(this.received, msg);
     switch (msg.type) {
       case 'ready':
         this.ready = true;
@@ -307,6 +307,8 @@ export class RunPanel implements vscode.Disposable {
 
   private runAction(action: RunAction): void {
     if (action === 'retry') {
+      // The user asks: task details the server refused are asked for again too.
+      this.services.followers.retryTaskAccess();
       this.follow();
       return;
     }
@@ -340,7 +342,7 @@ export class RunPanel implements vscode.Disposable {
   private resolveImage(url: string): void {
     let answer = this.images.get(url);
     if (!answer) {
-      answer = fetchLoopbackImage(url, this.services.session.baseUrl);
+      answer = loopbackImage(url, this.services.session.baseUrl);
       this.images.set(url, answer);
     }
     void answer.then((a) => {
@@ -360,4 +362,9 @@ export class RunPanel implements vscode.Disposable {
     this.images.clear();
     this.webviewPanel.dispose();
   }
+}
+
+function record<T>(list: T[], msg: T): void {
+  list.push(msg);
+  if (list.length > RECORD_LIMIT) list.splice(0, list.length - RECORD_LIMIT);
 }

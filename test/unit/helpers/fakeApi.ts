@@ -27,8 +27,9 @@ export class FakeStream<T> {
     if (this.open) this.handlers.onObject(value as T, name);
   }
 
-  partial(data: Record<string, unknown>, fields?: string[], name = 'message'): void {
-    if (this.open) this.handlers.onPartial(data as Partial<T> & { id?: string }, fields, name);
+  /** `id` is a top-level id beside data and fields (`{id, data, fields}`). */
+  partial(data: Record<string, unknown>, fields?: string[], name = 'message', id?: string): void {
+    if (this.open) this.handlers.onPartial(data as Partial<T> & { id?: string }, fields, name, id);
   }
 
   keepAlive(): void {
@@ -71,6 +72,8 @@ export class FakeApi implements FlowRunsApi {
   connectError?: ApiError;
   /** When set, getRun waits for this before answering (the test resolves it). */
   gate?: Promise<void>;
+  /** When set, getTask fails with this error (a key without apps:read, say). */
+  taskError?: ApiError;
 
   constructor(run: FlowRun) {
     this.run = run;
@@ -120,6 +123,7 @@ export class FakeApi implements FlowRunsApi {
   async getTask(id: string, opts?: CallOptions): Promise<Task> {
     this.getTaskCalls.push(id);
     await Promise.resolve();
+    if (this.taskError) throw this.taskError;
     if (opts?.signal?.aborted) throw abortedError();
     const t = this.tasks.get(id);
     if (!t) throw new ApiError({ kind: 'not_found', status: 404, userMessage: 'gone' });

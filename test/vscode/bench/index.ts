@@ -10,7 +10,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import { FlowRunStatus, isTerminalRunStatus, type FlowRun } from '../../../src/api/models';
-import type { Services } from '../../../src/services';
+import type { FlowRunsTestApi } from '../../../src/testApi';
 import type { RunsTreeProvider } from '../../../src/views/runsTree';
 import type { RunsTreeNode } from '../../../src/views/treeNodes';
 import {
@@ -113,41 +113,40 @@ function findLogged(dir: string, depth = 0): number | undefined {
   return undefined;
 }
 
-async function measureActivation(): Promise<{ result: ActivationResult; services?: Services }> {
-  const ext = vscode.extensions.getExtension<Services>(EXTENSION_ID);
-  if (!ext) return { result: { alreadyActive: false, error: `extension ${EXTENSION_ID} is not installed` } };
-  const result: ActivationResult = { alreadyActive: ext.isActive };
+async function measureActivation(): Promise<{ result: ActivationResult; ext?: FlowRunsTestApi }> {
+  const extension = vscode.extensions.getExtension<FlowRunsTestApi | undefined>(EXTENSION_ID);
+  if (!extension) return { result: { alreadyActive: false, error: `extension ${EXTENSION_ID} is not installed` } };
+  const result: ActivationResult = { alreadyActive: extension.isActive };
   const t0 = performance.now();
-  const services = await ext.activate();
+  const ext = await extension.activate();
   if (!result.alreadyActive) result.activateCallMs = performance.now() - t0;
+  if (!ext) return { result: { ...result, error: 'activate() returned no test API (not ExtensionMode.Test)' } };
   // The log channel writes its file asynchronously: look for the line for a while.
-  const logDir = path.dirname(services.context.logUri.fsPath);
+  const logDir = path.dirname(ext.services.context.logUri.fsPath);
   try {
     result.loggedMs = await waitFor(() => findLogged(logDir), 'the "[activate] ready in N ms" log line', 10_000, 200);
   } catch (e) {
     result.error = `${errorText(e)} under ${logDir}`;
   }
-  return { result, services };
+  return { result, ext };
 }
 
 // ---- helpers on the real extension ----------------------------------------------------
 
-function treeOf(services: Services): RunsTreeProvider {
-  const tree = services.testing.get('runsTree') as RunsTreeProvider | undefined;
-  if (!tree) throw new Error('services.testing has no "runsTree"');
-  return tree;
+function treeOf(ext: FlowRunsTestApi): RunsTreeProvider {
+  return ext.runsTree;
 }
 
-async function connect(services: Services): Promise<void> {
+async function connect(ext: FlowRunsTestApi): Promise<void> {
   const url = process.env[ENV_SANDBOX_URL];
   const key = process.env[ENV_SANDBOX_KEY];
   if (!url || !key) throw new Error(`${ENV_SANDBOX_URL} / ${ENV_SANDBOX_KEY} are not set`);
   const config = vscode.workspace.getConfiguration('flowRuns');
   await config.update('apiUrl', url, vscode.ConfigurationTarget.Global);
   await config.update('webUrl', `${url}/app`, vscode.ConfigurationTarget.Global);
-  await waitFor(() => services.session.baseUrl === url, 'the session to follow flowRuns.apiUrl');
+  await waitFor(() => ext.services.session.baseUrl === url, 'the session to follow flowRuns.apiUrl');
   await vscode.commands.executeCommand('flowRuns.setApiKey', key);
-  await waitFor(() => services.session.hasKey, 'the API key to be stored');
+  await waitFor(() => ext.services.session.hasKey, 'the API key to be stored');
 }
 
 async function showView(): Promise<void> {
@@ -155,9 +154,9 @@ async function showView(): Promise<void> {
 }
 
 /** Shows the Explorer instead; if the Runs view still reports itself visible, closes the side bar. */
-async function hideView(services?: Services): Promise<void> {
+async function hideView(ext?: FlowRunsTestApi): Promise<void> {
   await vscode.commands.executeCommand('workbench.view.explorer');
-  const view = services?.testing.get('runsTreeView') as vscode.TreeView<RunsTreeNode> | undefined;
+  const view = ext?.runsTreeView;
   if (!view) return;
   try {
     await waitFor(() => !view.visible, 'the Runs view to be hidden', 5_000, 50);
@@ -171,9 +170,9 @@ async function closeEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
-async function measureWindow(services: Services, ms: number, visible: boolean): Promise<IdleWindow> {
-  const tree = treeOf(services);
-  const view = services.testing.get('runsTreeView') as vscode.TreeView<RunsTreeNode> | undefined;
+async function measureWindow(ext: FlowRunsTestApi, ms: number, visible: boolean): Promise<IdleWindow> {
+  const tree = treeOf(ext);
+  const view = ext.runsTreeView;
   const state = (): string => `view.visible=${String(view?.visible)} poller.isActive=${String(tree.poller.isActive)}`;
   const pollsBefore = tree.poller.polls;
   const stateBefore = state();
@@ -193,7 +192,7 @@ async function measureWindow(services: Services, ms: number, visible: boolean): 
     openStreams: stats.openStreams,
     focused: vscode.window.state.focused,
     viewVisible: visible,
-    followed: services.followers.size,
+    followed: ext.services.followers.size,
     pollerDelayMs: tree.poller.currentDelayMs,
     polls: tree.poller.polls,
   };
@@ -202,15 +201,15 @@ async function measureWindow(services: Services, ms: number, visible: boolean): 
 // ---- phases -----------------------------------------------------------------------------
 
 /** Run Flow (with its argument, no prompt) until the tree fired a refresh showing the run. */
-async function runToTree(services: Services): Promise<RunToTreeResult> {
-  const tree = treeOf(services);
+async function runToTree(ext: FlowRunsTestApi): Promise<RunToTreeResult> {
+  const tree = treeOf(ext);
   await showView();
   await waitFor(() => tree.state === 'ok' || tree.state === 'empty', 'the tree to load', 20_000);
   const samples: number[] = [];
   for (let i = 0; i < RUN_TO_TREE_SAMPLES; i++) {
     let runId: string | undefined;
     let shownAt: number | undefined;
-    const started = services.onDidStartRun((run) => {
+    const started = ext.services.onDidStartRun((run) => {
       runId = run.id;
     });
     const check = async (): Promise<void> => {
@@ -242,24 +241,24 @@ async function runToTree(services: Services): Promise<RunToTreeResult> {
 }
 
 /** Fills `out` window by window, so that a later failure keeps the earlier figures. */
-async function idle(services: Services, out: NonNullable<HostBenchResult['idle']>): Promise<HostBenchResult['idle']> {
-  const tree = treeOf(services);
+async function idle(ext: FlowRunsTestApi, out: NonNullable<HostBenchResult['idle']>): Promise<HostBenchResult['idle']> {
+  const tree = treeOf(ext);
   // Hidden, nothing followed: panels closed, the view not on screen.
   await closeEditors();
-  await hideView(services);
-  await waitFor(() => services.followers.size === 0, 'every follower to stop', 30_000, 100);
+  await hideView(ext);
+  await waitFor(() => ext.services.followers.size === 0, 'every follower to stop', 30_000, 100);
   await sleep(1000);
   // Something may have brought the view back meanwhile (seen once): hide it again right before the window.
-  await hideView(services);
+  await hideView(ext);
   await progress(`idle: view hidden for ${HIDDEN_WINDOW_MS / 1000} s`);
-  out.hidden = await measureWindow(services, HIDDEN_WINDOW_MS, false);
+  out.hidden = await measureWindow(ext, HIDDEN_WINDOW_MS, false);
 
   // Visible, no active runs: what the poller costs (its first load is done before the window).
   await showView();
   await waitFor(() => tree.state === 'ok' || tree.state === 'empty', 'the tree to load', 20_000);
   await sleep(1000);
   await progress(`idle: view visible, no active runs, for ${VISIBLE_WINDOW_MS / 1000} s`);
-  out.visible = await measureWindow(services, VISIBLE_WINDOW_MS, true);
+  out.visible = await measureWindow(ext, VISIBLE_WINDOW_MS, true);
 
   // 50 active runs (flow_slow holds each Running), shown in the tree.
   const runs: FlowRun[] = [];
@@ -270,33 +269,33 @@ async function idle(services: Services, out: NonNullable<HostBenchResult['idle']
   await waitFor(() => active() >= ACTIVE_RUNS, `the ${ACTIVE_RUNS} active runs counted in the tree`, 30_000, 100);
   await sleep(3000);
   await progress(`idle: ${ACTIVE_RUNS} active runs, view visible, for ${ACTIVE_WINDOW_MS / 1000} s`);
-  out.active50 = { ...(await measureWindow(services, ACTIVE_WINDOW_MS, true)), activeRuns: ACTIVE_RUNS };
+  out.active50 = { ...(await measureWindow(ext, ACTIVE_WINDOW_MS, true)), activeRuns: ACTIVE_RUNS };
   // Stop them so that later phases start quiet.
-  const api = await services.session.requireApi();
+  const api = await ext.services.session.requireApi();
   for (const r of runs) await api.cancelRun(r.id).catch(() => undefined);
   return out;
 }
 
 /** Follows 50 flow_fanout runs (12 nodes) to their end through the extension's FollowerRegistry, then lets go. */
-async function memory(services: Services): Promise<MemoryResult> {
+async function memory(ext: FlowRunsTestApi): Promise<MemoryResult> {
   await closeEditors();
-  await hideView(services);
-  await waitFor(() => services.followers.size === 0, 'every follower to stop', 30_000, 100);
+  await hideView(ext);
+  await waitFor(() => ext.services.followers.size === 0, 'every follower to stop', 30_000, 100);
   const { gc, method } = findGc();
   const follow = async (count: number): Promise<boolean> => {
     const runs: FlowRun[] = [];
     for (let i = 0; i < count; i++) runs.push(await control<FlowRun>('createRun', { flow: 'flow_fanout', input: { topic: 'bench' } }));
-    const handles = runs.map((r) => services.followers.acquire(r.id));
+    const handles = runs.map((r) => ext.services.followers.acquire(r.id));
     const views = await Promise.all(handles.map((h) => Promise.race([h.follower.done, sleep(120_000).then(() => undefined)])));
     for (const h of handles) h.release();
     return views.every((v) => v?.state === 'ended' && v.run !== undefined && isTerminalRunStatus(v.run.status));
   };
   // Warm-up: code paths and caches that exist once, not per run.
   await follow(5);
-  const storeSizeBefore = services.store.size;
+  const storeSizeBefore = ext.services.store.size;
   const beforeBytes = await settledHeap(gc);
   const allEnded = await follow(MEMORY_RUNS);
-  await waitFor(() => services.followers.size === 0, 'every follower to stop', 30_000, 100);
+  await waitFor(() => ext.services.followers.size === 0, 'every follower to stop', 30_000, 100);
   await sleep(500);
   const afterBytes = await settledHeap(gc);
   return {
@@ -307,8 +306,8 @@ async function memory(services: Services): Promise<MemoryResult> {
     beforeBytes,
     afterBytes,
     storeSizeBefore,
-    storeSizeAfter: services.store.size,
-    followersAfter: services.followers.size,
+    storeSizeAfter: ext.services.store.size,
+    followersAfter: ext.services.followers.size,
     allEnded,
   };
 }
@@ -331,13 +330,13 @@ function syntheticRun(i: number, status: FlowRunStatus, updatedAt: string): Flow
 }
 
 /** 10,000 runs in the store, across the groups; the provider's real code computes children and batches refreshes. */
-async function treeAtScale(services: Services): Promise<TreeResult> {
-  const tree = treeOf(services);
-  await hideView(services);
+async function treeAtScale(ext: FlowRunsTestApi): Promise<TreeResult> {
+  const tree = treeOf(ext);
+  await hideView(ext);
   await closeEditors();
   const statuses = [FlowRunStatus.Pending, FlowRunStatus.Running, FlowRunStatus.Completed, FlowRunStatus.Failed, FlowRunStatus.Cancelled];
   const stamp = new Date(Date.UTC(2025, 0, 2)).toISOString();
-  for (let i = 0; i < TREE_RUNS; i++) services.store.upsert(syntheticRun(i, statuses[i % statuses.length], stamp));
+  for (let i = 0; i < TREE_RUNS; i++) ext.services.store.upsert(syntheticRun(i, statuses[i % statuses.length], stamp));
   await sleep(500);
   const groups = await tree.getChildren();
   // Warm (first calls may load a page from the server); then timed, best of a few.
@@ -378,7 +377,7 @@ async function treeAtScale(services: Services): Promise<TreeResult> {
   const perTick = 10;
   for (let i = 0; i < candidates.length; i += perTick) {
     for (const run of candidates.slice(i, i + perTick)) {
-      services.store.upsert({ ...run, status: FlowRunStatus.Completed, updated_at: later, flow_run_finished: later });
+      ext.services.store.upsert({ ...run, status: FlowRunStatus.Completed, updated_at: later, flow_run_finished: later });
     }
     const due = start + ((i + perTick) / candidates.length) * 1000;
     const wait = due - performance.now();
@@ -400,7 +399,7 @@ async function treeAtScale(services: Services): Promise<TreeResult> {
     refreshSpanMs: fired.length ? fired[fired.length - 1] - start : 0,
     refreshTimesMs: fired.map((t) => Math.round((t - start) * 10) / 10),
   };
-  for (let i = 0; i < TREE_RUNS; i++) services.store.remove(syntheticRun(i, FlowRunStatus.Pending, stamp).id);
+  for (let i = 0; i < TREE_RUNS; i++) ext.services.store.remove(syntheticRun(i, FlowRunStatus.Pending, stamp).id);
   return result;
 }
 
@@ -414,14 +413,14 @@ export async function run(): Promise<void> {
   if (canDriveWorkbench()) {
     await fetch(`${controlUrl()}/started`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) }).catch(() => undefined);
   }
-  const { result: activation, services } = await measureActivation().catch((e: unknown) => ({
+  const { result: activation, ext } = await measureActivation().catch((e: unknown) => ({
     result: { alreadyActive: false, error: errorText(e) },
-    services: undefined,
+    ext: undefined,
   }));
   const result: HostBenchResult = { mode, activation, notes, totalMs: 0 };
-  if (mode === 'full' && services) {
+  if (mode === 'full' && ext) {
     try {
-      await connect(services);
+      await connect(ext);
     } catch (e) {
       notes.push(`connecting to the sandbox failed: ${errorText(e)}`);
     }
@@ -437,11 +436,11 @@ export async function run(): Promise<void> {
         notes.push(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
     };
-    result.runToTree = await phase('run flow -> tree', () => runToTree(services), (error) => ({ samplesMs: [], error }));
+    result.runToTree = await phase('run flow -> tree', () => runToTree(ext), (error) => ({ samplesMs: [], error }));
     const idleOut: NonNullable<HostBenchResult['idle']> = {};
-    result.idle = await phase('idle cost', () => idle(services, idleOut), (error) => ({ ...idleOut, error }));
-    result.memory = await phase('memory', () => memory(services), (error) => ({ error } as MemoryResult));
-    result.tree = await phase('tree at scale', () => treeAtScale(services), (error) => ({ error } as TreeResult));
+    result.idle = await phase('idle cost', () => idle(ext, idleOut), (error) => ({ ...idleOut, error }));
+    result.memory = await phase('memory', () => memory(ext), (error) => ({ error } as MemoryResult));
+    result.tree = await phase('tree at scale', () => treeAtScale(ext), (error) => ({ error } as TreeResult));
   }
   result.totalMs = Date.now() - t0;
   if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2));

@@ -41,10 +41,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** After a look that took `tookMs`, how long to wait before the next: at least POLL_MS, the page busy at most a third of the time. */
+function pause(tookMs: number): Promise<void> {
+  return sleep(Math.min(1000, Math.max(POLL_MS, 2 * tookMs)));
+}
+
 /** Finds the first visible match in the page or any of its frames (webviews included), polling. */
 async function findVisible(page: Page, what: string, make: (f: Frame) => Locator, timeoutMs: number): Promise<Locator> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const looked = Date.now();
     for (const frame of page.frames()) {
       if (frame.isDetached()) continue;
       const loc = make(frame).filter({ visible: true }).first();
@@ -55,7 +61,7 @@ async function findVisible(page: Page, what: string, make: (f: Frame) => Locator
       }
     }
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: no visible ${what} in the workbench`);
-    await sleep(POLL_MS);
+    await pause(Date.now() - looked);
   }
 }
 
@@ -94,12 +100,13 @@ async function activeWebviewFrames(page: Page): Promise<Frame[]> {
 async function webviewFrame(page: Page, index: number, timeoutMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const looked = Date.now();
     const frames = await activeWebviewFrames(page);
     if (frames.length > index) return frames[index];
     if (Date.now() > deadline) {
       throw new Error(`Timed out after ${timeoutMs} ms: no visible webview #${index} (found ${frames.length})`);
     }
-    await sleep(POLL_MS);
+    await pause(Date.now() - looked);
   }
 }
 
@@ -200,13 +207,14 @@ export async function startControlServer(pageReady: Promise<Page>, resultsDir: s
       const timeout = optNumber(body, 'timeoutMs', DEFAULT_TIMEOUT);
       const deadline = Date.now() + timeout;
       for (;;) {
+        const looked = Date.now();
         let visible = false;
         for (const frame of page.frames()) {
           if (!frame.isDetached() && (await make(frame).filter({ visible: true }).count().catch(() => 0)) > 0) visible = true;
         }
         if (!visible) return true;
         if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms: ${what} is still visible`);
-        await sleep(POLL_MS);
+        await pause(Date.now() - looked);
       }
     },
     isTextVisible: async (page, body) => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openWorkbench, type OpenedWorkbench } from './browser';
 import { startControlServer, type ControlServer } from './controlServer';
-import { expectedPaths, provisionVSCode, type VSCodePaths } from './provision';
+import { expectedPaths, provisionVSCode, vscodeCacheRoot, type VSCodePaths } from './provision';
 import { readTestResult } from './testResult';
 import { startVSCodeServer, workbenchUrl, type RunningServer } from './vscodeServer';
 
@@ -74,8 +74,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 export async function launch(args: LauncherArgs): Promise<number> {
+  const launched = Date.now();
+  const since = (): string => `${((Date.now() - launched) / 1000).toFixed(1)} s`;
   const repo = args.extensionDevelopmentPath;
   const resultsDir = path.resolve(process.env.FLOW_RUNS_TEST_RESULTS_DIR ?? path.join(repo, 'test-results'));
+  // Two windows side by side (runTests.ts) keep their logs apart.
+  const logSuffix = process.env.FLOW_RUNS_TEST_SHARD ? `-${process.env.FLOW_RUNS_TEST_SHARD}` : '';
   fs.mkdirSync(resultsDir, { recursive: true });
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-test-'));
   const resultFile = path.resolve(process.env.FLOW_RUNS_TEST_RESULT ?? path.join(runDir, 'result.json'));
@@ -118,14 +122,20 @@ export async function launch(args: LauncherArgs): Promise<number> {
     pageReady.catch(() => undefined);
     control = await startControlServer(pageReady, resultsDir, {
       onLog: (line) => console.log(line),
-      onStarted: () => (started = true),
+      onStarted: () => {
+        started = true;
+        console.log(`[launcher] the tests started in the extension host ${since()} after launch`);
+      },
     });
 
-    const serverLog = path.join(resultsDir, 'vscode-server.log');
+    const serverLog = path.join(resultsDir, `vscode-server${logSuffix}.log`);
     server = await startVSCodeServer({
       paths,
       logFile: serverLog,
       env: serverEnv({
+        // Node keeps the bytecode of VS Code's server and extension host between runs (the
+        // files never change): each start compiles less.
+        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(vscodeCacheRoot(), 'node-compile-cache'),
         FLOW_RUNS_TEST_RESULT: resultFile,
         FLOW_RUNS_TEST_CONTROL_URL: control.url,
         FLOW_RUNS_TEST_RESULTS_DIR: resultsDir,
@@ -133,7 +143,7 @@ export async function launch(args: LauncherArgs): Promise<number> {
     });
     let serverExit: number | null | undefined;
     void server.exited.then((code) => (serverExit = code));
-    console.log(`[launcher] VS Code server on ${server.origin}; logs in ${resultsDir}`);
+    console.log(`[launcher] VS Code server on ${server.origin} after ${since()}; logs in ${resultsDir}`);
 
     const url = workbenchUrl({
       origin: server.origin,
@@ -145,7 +155,7 @@ export async function launch(args: LauncherArgs): Promise<number> {
       workbench = await openWorkbench({
         chromium: paths.chromium,
         url,
-        consoleLogFile: path.join(resultsDir, 'browser-console.log'),
+        consoleLogFile: path.join(resultsDir, `browser-console${logSuffix}.log`),
         headless: process.env.FLOW_RUNS_TEST_HEADED !== '1',
       });
     } catch (e) {
@@ -153,6 +163,7 @@ export async function launch(args: LauncherArgs): Promise<number> {
       throw e;
     }
     resolvePage(workbench.page);
+    console.log(`[launcher] workbench page loaded after ${since()}`);
     let pageGone = false;
     workbench.page.on('close', () => (pageGone = true));
     workbench.page.on('crash', () => (pageGone = true));
@@ -181,7 +192,11 @@ export async function launch(args: LauncherArgs): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (!stopping) await cleanup();
+    if (!stopping) {
+      const stopStarted = Date.now();
+      await cleanup();
+      console.log(`[launcher] VS Code stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`);
+    }
   }
 }
 

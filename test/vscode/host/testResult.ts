@@ -14,12 +14,22 @@ export interface TestRecord {
   durationMs?: number;
 }
 
+/** A top-level suite's wall time, hooks (set-up, teardown, screenshots) included. */
+export interface SuiteTime {
+  title: string;
+  file?: string;
+  durationMs: number;
+  /** Of which in set-up, teardown and screenshot hooks. */
+  hooksMs?: number;
+}
+
 export interface TestResult {
   passed: number;
   failed: number;
   pending: number;
   failures: TestFailure[];
   tests: TestRecord[];
+  suites?: SuiteTime[];
 }
 
 function isFailure(v: unknown): v is TestFailure {
@@ -43,6 +53,7 @@ export function readTestResult(file: string): TestResult | undefined {
     pending: typeof r.pending === 'number' ? r.pending : 0,
     failures: r.failures.filter(isFailure),
     tests: Array.isArray(r.tests) ? (r.tests as TestRecord[]) : [],
+    suites: Array.isArray(r.suites) ? (r.suites as SuiteTime[]) : [],
   };
 }
 

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { FlowRunStatus, toFlowRunStatus, type FlowRun } from '../../../src/api/models';
 import { GROUP_ORDER } from '../../../src/runs/groups';
-import { SANDBOX_KEYS } from '../../../src/sandbox';
+import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../../src/sandbox';
 import type { RunsTreeProvider } from '../../../src/views/runsTree';
-import { shortRunId } from '../../../src/views/runText';
+import { shortIdOf } from '../../../src/shared/runText';
 import type { RunsTreeNode } from '../../../src/views/treeNodes';
-import { extensionServices, useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
+import { extensionApi, useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
 import * as wb from '../util/workbench';
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('flowRuns');
@@ -22,6 +22,21 @@ async function showView(): Promise<void> {
 
 async function hideView(): Promise<void> {
   await vscode.commands.executeCommand('workbench.view.explorer');
+}
+
+/**
+ * The screenshot suite's sandbox: speed 30, so a run stays Pending for 9 s, long enough to be
+ * seen, and one run that has got past Pending by the time the picture is taken. Started while
+ * the explorer suite waits out its idle window (the extension sends nothing to this sandbox
+ * then: its settings point at the other one), so those 9 s are not waited twice.
+ */
+let screenshotSandbox: Promise<{ sandbox: Sandbox; running: FlowRun }> | undefined;
+function prepareScreenshotSandbox(): Promise<{ sandbox: Sandbox; running: FlowRun }> {
+  screenshotSandbox ??= startSandbox({ port: 0, seedRuns: 40, speed: 30 }).then((sandbox) => ({
+    sandbox,
+    running: sandbox.createRunDirect('flow_slow', { seconds: 120 }),
+  }));
+  return screenshotSandbox;
 }
 
 function countByStatus(runs: readonly FlowRun[]): Map<FlowRunStatus, number> {
@@ -55,9 +70,8 @@ suite('Run explorer', function () {
     await config().update('refreshInterval', 5, vscode.ConfigurationTarget.Global);
     await config().update('pageSize', 10, vscode.ConfigurationTarget.Global);
     t = await useSandbox({ seedRuns: 130, speed: 0.05 });
-    tree = t.services.testing.get('runsTree') as RunsTreeProvider;
-    view = t.services.testing.get('runsTreeView') as vscode.TreeView<RunsTreeNode>;
-    assert.ok(tree && view, 'the tree is exposed to tests');
+    tree = t.ext.runsTree;
+    view = t.ext.runsTreeView;
   });
 
   suiteTeardown(async () => {
@@ -157,7 +171,7 @@ suite('Run explorer', function () {
     await waitFor(() => t.services.flows.title(run.flow_id), 'the flow title to load');
     const fresh = tree.getTreeItem(tree.runNodeFor(run.id) as RunsTreeNode);
     assert.equal(fresh.label, t.services.flows.title(run.flow_id));
-    assert.ok(String(fresh.description).startsWith(shortRunId(run)));
+    assert.ok(String(fresh.description).startsWith(shortIdOf(run)));
     assert.equal((fresh.iconPath as vscode.ThemeIcon).id, 'pass');
     assert.deepEqual(fresh.command?.arguments, [run.id]);
     assert.equal(fresh.command?.command, 'flowRuns.openRun');
@@ -204,7 +218,7 @@ suite('Run explorer', function () {
         // A row's text runs label and description together ("Running0").
         const rows = (await wb.texts('.monaco-list-row')).map((r) => r.replace(/\s+/g, ''));
         const completedRows = rows.slice(rows.findIndex((r) => r.startsWith('Completed')));
-        return rows.includes('Running0') && fresh.every((r) => completedRows.slice(1, 4).some((row) => row.includes(shortRunId(r))));
+        return rows.includes('Running0') && fresh.every((r) => completedRows.slice(1, 4).some((row) => row.includes(shortIdOf(r))));
       };
       await waitFor(rowsSay, 'the tree on screen to show the new runs on top of Completed and Running empty', 15000);
       await wb.screenshot('explorer-window-moved');
@@ -238,14 +252,14 @@ suite('Run explorer', function () {
       }
       if (wb.canDriveWorkbench()) {
         // The real context menus, as a user opens them.
-        await wb.rightClickText(shortRunId(slow), { timeoutMs: 15000 });
+        await wb.rightClickText(shortIdOf(slow), { timeoutMs: 15000 });
         await wb.waitForText('Clone Flow from Run');
         const activeMenu = await wb.texts('.context-view .action-label');
         await wb.screenshot('explorer-context-menu-running');
         await wb.press('Escape');
         assert.ok(activeMenu.includes('Cancel Run'), `menu of a running run: ${activeMenu.join(', ')}`);
         assert.ok(activeMenu.includes('Copy Run ID'));
-        await wb.rightClickText(shortRunId(done), { timeoutMs: 15000 });
+        await wb.rightClickText(shortIdOf(done), { timeoutMs: 15000 });
         await wb.waitForText('Clone Flow from Run');
         const doneMenu = await wb.texts('.context-view .action-label');
         await wb.press('Escape');
@@ -260,8 +274,8 @@ suite('Run explorer', function () {
   });
 
   test('a finished run started here is announced per flowRuns.notifications, and counted meanwhile', async () => {
-    const shown = t.services.testing.get('notificationsShown') as string[];
-    const statusBar = t.services.testing.get('statusBar') as vscode.StatusBarItem;
+    const shown = t.ext.notificationsShown;
+    const statusBar = t.ext.statusBar;
     const api = await t.services.session.requireApi();
     await config().update('notifications', 'failures', vscode.ConfigurationTarget.Global);
     try {
@@ -328,6 +342,7 @@ suite('Run explorer', function () {
     assert.equal(tree.poller.isActive, false, 'the poller stops with the view');
     // Let in-flight work (a final GET, a poll that had started) settle.
     await new Promise((r) => setTimeout(r, 1500));
+    void prepareScreenshotSandbox();
     const before = t.sandbox.stats();
     await new Promise((r) => setTimeout(r, 16000)); // more than 3x flowRuns.refreshInterval (5 s)
     const after = t.sandbox.stats();
@@ -341,10 +356,13 @@ suite('Run explorer screenshot', function () {
   this.timeout(60000);
   let t: TestSandbox;
 
+  let running: FlowRun;
+
   suiteSetup(async () => {
     await config().update('pageSize', 5, vscode.ConfigurationTarget.Global);
-    // speed 30: a run stays Pending for 9 s, long enough to be seen.
-    t = await useSandbox({ seedRuns: 40, speed: 30 });
+    const prepared = await prepareScreenshotSandbox();
+    running = prepared.running;
+    t = await useSandbox({ started: prepared.sandbox });
   });
 
   suiteTeardown(async () => {
@@ -354,9 +372,8 @@ suite('Run explorer screenshot', function () {
 
   test('the view with runs in every group', async function () {
     if (!wb.canDriveWorkbench()) this.skip();
-    const tree = t.services.testing.get('runsTree') as RunsTreeProvider;
-    const view = t.services.testing.get('runsTreeView') as vscode.TreeView<RunsTreeNode>;
-    const running = t.sandbox.createRunDirect('flow_slow', { seconds: 120 });
+    const tree = t.ext.runsTree;
+    const view = t.ext.runsTreeView;
     await waitFor(() => t.sandbox.getRun(running.id)?.status === FlowRunStatus.Running, 'a run to be running', 20000);
     const pending = t.sandbox.createRunDirect('flow_image_pipeline', { prompt: 'A mountain landscape' });
     try {
@@ -375,7 +392,7 @@ suite('Run explorer screenshot', function () {
       }
       await waitFor(async () => {
         const rows = await wb.texts('.monaco-list-row');
-        return rows.some((r) => r.includes(shortRunId(pending))) && rows.some((r) => r.includes('Cancelled'));
+        return rows.some((r) => r.includes(shortIdOf(pending))) && rows.some((r) => r.includes('Cancelled'));
       }, 'the rows to render');
       // Room for the descriptions, and the mouse away from the rows (no tooltip over them).
       await vscode.commands.executeCommand('workbench.action.focusSideBar');
@@ -405,9 +422,8 @@ suite('Local sandbox commands', function () {
   this.timeout(60000);
 
   test('Start points the settings at an in-process sandbox with its key; Stop puts them back', async () => {
-    const services = await extensionServices();
+    const { services, sandboxController: controller } = await extensionApi();
     const before = config().inspect<string>('apiUrl')?.globalValue;
-    const controller = services.testing.get('sandboxController') as { running?: { url: string } };
     await vscode.commands.executeCommand('flowRuns.startSandbox');
     const url = controller.running?.url;
     try {

@@ -156,7 +156,7 @@ suite('Run panel', function () {
 
   suiteSetup(async () => {
     t = await useSandbox({ speed: 0.5 });
-    manager = t.services.testing.get('runPanels') as RunPanelManager;
+    manager = t.ext.runPanels;
     assert.ok(manager, 'the run panel manager is exposed for tests');
     t.sandbox.addFlow(heldFlow());
     t.sandbox.addFlow(xssFlow());

@@ -108,8 +108,7 @@ suite('Run Flow', function () {
 
   suiteSetup(async () => {
     t = await useSandbox({ speed: 0.02 });
-    files = t.services.testing.get('inputFiles') as InputFiles;
-    assert.ok(files, 'inputFiles registered itself for tests');
+    files = t.ext.inputFiles;
   });
 
   suiteTeardown(async () => {

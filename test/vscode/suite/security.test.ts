@@ -14,7 +14,6 @@ import type { RunFlowOutcome } from '../../../src/commands/runFlow';
 import type { RunPanelManager } from '../../../src/views/panel/panelManager';
 import type { RunPanel } from '../../../src/views/panel/runPanelHost';
 import type { RunsTreeProvider } from '../../../src/views/runsTree';
-import type { RunsTreeNode } from '../../../src/views/treeNodes';
 import { useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
 import * as wb from '../util/workbench';
 
@@ -137,8 +136,8 @@ suite('Security', function () {
 
   suiteSetup(async () => {
     t = await useSandbox({ speed: 0.05, keys: [{ key: SECRET, scopes: [] }, { key: READ_ONLY, scopes: ['flows:read'] }], key: SECRET });
-    manager = t.services.testing.get('runPanels') as RunPanelManager;
-    tree = t.services.testing.get('runsTree') as RunsTreeProvider;
+    manager = t.ext.runPanels;
+    tree = t.ext.runsTree;
     t.sandbox.addFlow(xssFlow(`${t.sandbox.url}/app/flows/flow_sec_xss`));
     await config().update('confirmCancel', false, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('notifications.clearAll');
@@ -162,7 +161,7 @@ suite('Security', function () {
       assert.equal(t.services.session.current(), undefined, 'no client exists for a refused URL');
       await assert.rejects(t.services.session.requireApi(), (e: unknown) => (e as { kind?: string }).kind === 'insecure_url');
       await waitFor(() => tree.state === 'unreachable', 'the Runs view to say it cannot connect');
-      const view = t.services.testing.get('runsTreeView') as vscode.TreeView<RunsTreeNode>;
+      const view = t.ext.runsTreeView;
       assert.equal(view.message, problem, 'the view says why');
       const stored = await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', SECRET);
       assert.equal(stored, false, 'no key is stored for a refused URL');

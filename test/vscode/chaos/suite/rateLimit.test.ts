@@ -9,9 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startSandbox, type SandboxOptions } from '../../../../src/sandbox';
-import type { RunPanelManager } from '../../../../src/views/panel/panelManager';
-import type { RunsTreeProvider } from '../../../../src/views/runsTree';
-import { EXTENSION_ID, extensionServices, waitFor, type TestSandbox } from '../../util/sandbox';
+import { EXTENSION_ID, extensionApi, waitFor, type TestSandbox } from '../../util/sandbox';
 
 function recordFigures(key: string, value: unknown): void {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -46,7 +44,7 @@ suite('Reliability: rate limits', function () {
   });
 
   suiteTeardown(async () => {
-    (t?.services.testing.get('runPanels') as RunPanelManager | undefined)?.dispose();
+    t?.ext.runPanels.dispose();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await config().update('refreshInterval', undefined, vscode.ConfigurationTarget.Global);
     await t?.dispose();
@@ -62,9 +60,10 @@ suite('Reliability: rate limits', function () {
     };
     const logger = { trace: note, debug: note, info: () => undefined, warn: () => undefined, error: () => undefined };
     const opts: SandboxOptions = { port: 0, speed: 1, seed: 5, logger };
-    const services = await extensionServices();
+    const ext = await extensionApi();
+    const services = ext.services;
     const sandbox = await startSandbox(opts);
-    t = { sandbox, services, dispose: async () => {
+    t = { sandbox, services, ext, dispose: async () => {
       await vscode.commands.executeCommand('flowRuns.clearApiKey');
       await services.followers.reset();
       await sandbox.close();
@@ -73,8 +72,8 @@ suite('Reliability: rate limits', function () {
     await waitFor(() => services.session.baseUrl === sandbox.url, 'the session to follow flowRuns.apiUrl');
     await vscode.commands.executeCommand('flowRuns.setApiKey', sandbox.defaultKey);
     await waitFor(() => services.session.hasKey, 'the key to be stored');
-    const manager = services.testing.get('runPanels') as RunPanelManager;
-    const tree = services.testing.get('runsTree') as RunsTreeProvider;
+    const manager = ext.runPanels;
+    const tree = ext.runsTree;
     // Held runs, so the tree and three panels keep following them the whole time.
     const held = [0, 1, 2].map((i) => sandbox.createRunDirect('flow_slow', { seconds: 150 + i }).id);
     for (const id of held) await vscode.commands.executeCommand('flowRuns.openRun', id);

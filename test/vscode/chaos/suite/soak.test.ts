@@ -14,13 +14,11 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { isActiveRunStatus, isTerminalRunStatus, toFlowRunStatus } from '../../../../src/api/models';
 import type { ActionOutcome } from '../../../../src/commands/runActions';
-import type { RunPanelManager } from '../../../../src/views/panel/panelManager';
-import type { RunsTreeProvider } from '../../../../src/views/runsTree';
 import {
   ACTIONS_PER_SECOND, exposeGc, heapSample, paceActions, SANDBOX_KEY, sandboxStats, secondHalfSlopes, soakStart,
   SOAK_SECONDS, startSandboxProcess, tcpHandles, waitForNoStreams, writeFigures, type SandboxProcess, type SoakSample,
 } from '../../../chaos/soakKit';
-import { EXTENSION_ID, extensionServices, waitFor } from '../../util/sandbox';
+import { EXTENSION_ID, extensionApi, waitFor } from '../../util/sandbox';
 
 const PANEL_EVERY = 5;
 const MAX_PANELS = 6;
@@ -41,7 +39,8 @@ suite('Reliability: soak inside the extension host', function () {
 
   test(`${SOAK_SECONDS} s of starts, cancels and completions at ${ACTIONS_PER_SECOND}/s: heap and sockets level off; no stream left open`, async () => {
     const repo = vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? process.cwd();
-    const services = await extensionServices();
+    const ext = await extensionApi();
+    const services = ext.services;
     const gc = exposeGc();
     sandbox = await startSandboxProcess(repo);
     const { url } = sandbox;
@@ -53,8 +52,8 @@ suite('Reliability: soak inside the extension host', function () {
     await vscode.commands.executeCommand('flowRuns.setApiKey', SANDBOX_KEY);
     await waitFor(() => services.session.hasKey, 'the API key to be stored');
     await vscode.commands.executeCommand('workbench.view.extension.flowRuns');
-    const tree = services.testing.get('runsTree') as RunsTreeProvider;
-    const manager = services.testing.get('runPanels') as RunPanelManager;
+    const tree = ext.runsTree;
+    const manager = ext.runPanels;
     await waitFor(() => tree.groups.totalsKnown, 'the Runs view to load');
     const api = await services.session.requireApi();
 
