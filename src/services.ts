@@ -6,6 +6,7 @@ import { Session } from './auth/session';
 import { FlowCatalog } from './runs/flowCatalog';
 import { FollowerRegistry } from './runs/followers';
 import { RecentSet } from './runs/recentSet';
+import { SentInputs } from './runs/sentInputs';
 import { RunStore } from './runs/store';
 
 export interface Services {
@@ -22,8 +23,10 @@ export interface Services {
   readonly startedHere: Set<string>;
   /** Fires after Run Flow / Run Again created a run (the tree reveals it). */
   readonly onDidStartRun: vscode.Event<FlowRun>;
-  /** Records a run this window just created. */
-  runStarted(run: FlowRun): void;
+  /** The inputs this window sent, by run id: Run Again resends these rather than a run's stored `input`. */
+  readonly sentInputs: SentInputs;
+  /** Records a run this window just created (and the input it was created with). */
+  runStarted(run: FlowRun, input?: Record<string, unknown>): void;
 }
 
 export function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Services {
@@ -34,6 +37,7 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const started = new vscode.EventEmitter<FlowRun>();
   // Runs of a session are many; a run started 1,000 starts ago has long finished and been announced.
   const startedHere = new RecentSet<string>(1000);
+  const sentInputs = new SentInputs();
 
   // A followed run's news goes into the store, so the tree moves it at once.
   const fromFollowers = followers.onDidChangeRun((run) => store.upsert(run));
@@ -44,6 +48,7 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
     void followers.reset();
     flows.clear();
     store.clear();
+    sentInputs.clear();
   });
 
   context.subscriptions.push(
@@ -65,9 +70,11 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
     flows,
     followers,
     startedHere,
+    sentInputs,
     onDidStartRun: started.event,
-    runStarted(run: FlowRun): void {
+    runStarted(run: FlowRun, input?: Record<string, unknown>): void {
       startedHere.add(run.id);
+      if (input) sentInputs.remember(run.id, input);
       store.upsert(run);
       started.fire(run);
     },

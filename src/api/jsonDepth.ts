@@ -52,8 +52,35 @@ export function limitDepth(value: unknown, maxDepth: number = MAX_JSON_DEPTH): n
   return cut;
 }
 
-/** JSON.parse, then limitDepth. */
-export function parseJsonBounded(text: string): { value: unknown; cut: number } {
+/**
+ * Whether the text nests containers deeper than `maxDepth`, read from the
+ * brackets outside strings. Far cheaper than walking the parsed value, and
+ * exact, so the walk runs only for the rare text that needs cutting.
+ */
+export function nestsDeeperThan(text: string, maxDepth: number): boolean {
+  // Nesting past maxDepth needs maxDepth + 1 openers and as many closers.
+  if (text.length < 2 * (maxDepth + 1)) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // Skip the string: a backslash escapes the next character.
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 92 /* \\ */) i++;
+        else if (s === 34) break;
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** JSON.parse, then limitDepth where the text nests deeper than the limit. */
+export function parseJsonBounded(text: string, maxDepth: number = MAX_JSON_DEPTH): { value: unknown; cut: number } {
   const value: unknown = JSON.parse(text);
-  return { value, cut: limitDepth(value) };
+  return { value, cut: nestsDeeperThan(text, maxDepth) ? limitDepth(value, maxDepth) : 0 };
 }

@@ -6,6 +6,7 @@ import type { Services } from '../services';
 import { shortIdOf } from '../shared/runText';
 import { ACTION_SCOPES, actOnRuns, confirmDone, type ActionOutcome } from './actOnRuns';
 import { openWebPage, webUrlFor } from './openInBrowser';
+import type { RerunRequest } from './runFlow';
 
 const RUN_NOW = 'Run It Now';
 const OPEN = 'Open in Browser';
@@ -17,7 +18,7 @@ export function cloneRun(services: Services, arg?: unknown): Promise<ActionOutco
     scope: ACTION_SCOPES.clone,
     pick: { title: 'Clone the flow of which run?', emptyMessage: 'No flow runs to clone from.' },
     on: (id) => `Clone flow from run ${id}`,
-  }, arg, undefined, async ({ api, ids: [id], known }) => {
+  }, arg, undefined, async ({ api, ids: [id] }) => {
     const flow = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cloning the flow of run ${shortIdOf(id)}…` },
       () => api.cloneRun(id),
@@ -27,9 +28,9 @@ export function cloneRun(services: Services, arg?: unknown): Promise<ActionOutco
     // Not awaited: the command is done; the buttons act whenever the user clicks.
     void vscode.window.showInformationMessage(text, RUN_NOW, OPEN, COPY).then(async (choice) => {
       if (choice === RUN_NOW) {
-        // The same input as the run it came from (read then, so the toast never waits on it).
-        const input = await known(id).then((r) => r.input, () => undefined);
-        await vscode.commands.executeCommand('flowRuns.runFlow', { flow: flow.id, input: input ?? {} });
+        // The input of the run it came from, judged the way Run Again judges it (see runFlow.ts).
+        const request: RerunRequest = { runId: id, flow: flow.id };
+        await vscode.commands.executeCommand('flowRuns.runAgain', request);
       } else if (choice === OPEN) {
         const url = webUrlFor('flows', flow.id);
         if (typeof url === 'string') await openWebPage(url);

@@ -11,7 +11,9 @@ import { flowDisplayName, type Flow, type FlowRun } from '../api/models';
 import { pickFlow } from '../input/flowPicker';
 import { inputFilesFor, type InputFiles } from '../input/inputFiles';
 import { checkSize, parseInput, type ParsedInput } from '../input/parseInput';
+import { judgeStoredInput, reviewFileText, type StoredInputVerdict } from '../input/rerunInput';
 import { hasInputSchema, summarizeViolations, validateInput } from '../input/validateInput';
+import { cleanServerText } from '../api/serverText';
 import type { Services } from '../services';
 import { isRecord } from '../shared/guards';
 import { shortIdOf } from '../shared/runText';
@@ -30,7 +32,9 @@ export type RunFlowFailure =
   | 'no_flow_chosen'
   | 'cancelled'
   | 'api'
-  | 'no_run';
+  | 'no_run'
+  /** Nothing was sent: the input was opened in an editor for the user to check. */
+  | 'review';
 
 /** The argument that starts a run directly, without an editor. */
 export interface RunRequest {
@@ -40,6 +44,16 @@ export interface RunRequest {
 
 export function isRunRequest(arg: unknown): arg is RunRequest {
   return isRecord(arg) && typeof arg.flow === 'string' && arg.flow !== '' && isRecord(arg.input);
+}
+
+/** Run Again's argument for another flow with a past run's input (Clone -> Run It Now). */
+export interface RerunRequest {
+  runId: string;
+  flow: string;
+}
+
+function isRerunRequest(arg: unknown): arg is RerunRequest {
+  return isRecord(arg) && typeof arg.runId === 'string' && typeof arg.flow === 'string' && arg.flow !== '';
 }
 
 function fileName(uri: vscode.Uri): string {
@@ -230,7 +244,7 @@ class RunFlowCommand {
     }
     const run = result.data;
     this.log.info(`[runFlow] started ${run.id} of ${flowId}`);
-    this.services.runStarted(run);
+    this.services.runStarted(run, input);
     void vscode.commands.executeCommand('flowRuns.openRun', run.id).then(undefined, (e: unknown) => {
       this.log.warn(`[runFlow] opening the panel of ${run.id} failed: ${describeError(e)}`);
     });
@@ -242,26 +256,72 @@ class RunFlowCommand {
     return { ok: true, run };
   }
 
-  /** Entry point of flowRuns.runAgain: the same flow and input as a past run. */
+  /**
+   * Entry point of flowRuns.runAgain: the same flow and input as a past run,
+   * or with `{runId, flow}` another flow (Run It Now after a clone). The input
+   * is the one this window sent when it still holds it; else the run's stored
+   * input if it fits the flow's schema; else a draft opened for review.
+   */
   async runAgain(arg: unknown, selection?: unknown): Promise<RunFlowOutcome> {
+    const action = isRerunRequest(arg) ? 'Run It Now' : 'Run Again';
     const [id] = runIdsFrom(arg, selection);
     if (!id) {
       const error = new Error('Choose a run first: use Run Again on a run in the Runs view or in its panel.');
-      return this.fail('Run Again', error, 'no_run');
+      return this.fail(action, error, 'no_run');
     }
+    const sent = this.services.sentInputs.get(id);
+    if (sent && isRerunRequest(arg)) return this.start(action, arg.flow, sent);
     let run = this.services.store.get(id);
-    if (!run || !isRecord(run.input) || !run.flow_id) {
+    if (!run || !run.flow_id || (!sent && run.input === undefined)) {
       try {
         const api = await this.services.session.requireApi();
         run = await api.getRun(id);
       } catch (e) {
-        return this.fail('Run Again', e, 'api');
+        return this.fail(action, e, 'api');
       }
     }
-    if (!isRecord(run.input)) {
-      return this.fail('Run Again', new Error(`Run ${shortIdOf(run)} has no input to run again with.`), 'no_run');
+    const flowId = isRerunRequest(arg) ? arg.flow : run.flow_id;
+    if (sent) return this.start(action, flowId, sent);
+
+    let api: FlowRunsApi;
+    try {
+      api = await this.services.session.requireApi();
+    } catch (e) {
+      return this.fail(action, e, 'api');
     }
-    return this.start('Run Again', run.flow_id, run.input);
+    const flow = await this.loadFlow(api, flowId);
+    if (flow === 'not_found') {
+      return this.fail(action, new Error(`No flow "${flowId}" was found for this API key; it may have been deleted.`), 'unknown_flow');
+    }
+    const verdict = judgeStoredInput(run.input, flow?.input_schema);
+    if (verdict.fits) return this.start(action, flowId, verdict.input);
+    this.log.info(`[runFlow] ${action} of ${run.id}: stored input not sent (${verdict.reason}); opened a draft for review`);
+    return this.openForReview(action, run, flowId, flow, verdict);
+  }
+
+  /** Opens the draft `{flow, input}` in an untitled editor: nothing the run held is lost, nothing wrong is sent. */
+  private async openForReview(
+    action: string,
+    run: FlowRun,
+    flowId: string,
+    flow: Flow | undefined,
+    verdict: Extract<StoredInputVerdict, { fits: false }>,
+  ): Promise<RunFlowOutcome> {
+    const title = cleanServerText(flow ? flowDisplayName(flow) : (this.services.flows.title(flowId) ?? flowId), { maxChars: 80 });
+    const reason = cleanServerText(verdict.reason, { maxChars: 300 });
+    const content = reviewFileText(flowId, verdict.draft, [
+      `${action}: run ${shortIdOf(run)} of "${title}". Nothing was sent, because ${reason}.`,
+      'Check "input" below, then choose "Run Flow" above it (or run "Flow Runs: Run Flow").',
+    ]);
+    try {
+      const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content });
+      await vscode.window.showTextDocument(doc, { preview: false });
+    } catch (e) {
+      return this.fail(action, e, 'review');
+    }
+    const message = `${action}: nothing was sent, because ${reason}. The input is open in a new editor: check it, then run it with "Run Flow".`;
+    void vscode.window.showWarningMessage(message);
+    return { ok: false, message, code: 'review' };
   }
 }
 

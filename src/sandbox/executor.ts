@@ -15,7 +15,7 @@ import type { Rng } from './rng';
 import type { RunStore } from './runStore';
 import { applyDefaults, unknownFields, validateSchema } from './schema';
 import { FLOW_APP, newTask, nodeTaskRef, OWNER, taskEvent, taskLog } from './taskFactory';
-import type { StateShaper } from './variedState';
+import { perNodeInput, type StateShaper } from './variedState';
 
 export interface ExecutorDeps {
   store: RunStore;
@@ -32,6 +32,13 @@ export interface CreateRunRequest {
   flow: unknown;
   input: unknown;
   fail_on_error?: unknown;
+}
+
+/** For tests: which form the run keeps its `input` in, whatever the profile would pick. */
+export interface CreateRunOptions {
+  storedInput?: 'as-sent' | 'per-node';
+  /** Stays Pending until `release(id)`: a test can watch a run from its very first status. */
+  held?: boolean;
 }
 
 /** Simulated durations at speed 1, in ms. */
@@ -52,11 +59,12 @@ const abortError = (): Error => Object.assign(new Error('aborted'), { name: 'Abo
 
 export class Executor {
   private readonly executions = new Map<string, RunExecution>();
+  private readonly held = new Set<string>();
 
   constructor(private readonly deps: ExecutorDeps) {}
 
   /** Validates and starts a run. Throws ApiError (404 unknown flow, 400 bad input). */
-  createRun(req: CreateRunRequest): { run: FlowRun; messages: ApiMessage[] } {
+  createRun(req: CreateRunRequest, opts: CreateRunOptions = {}): { run: FlowRun; messages: ApiMessage[] } {
     const { store, clock } = this.deps;
     if (typeof req.flow !== 'string' || !req.flow) {
       throw invalid('flow is required (the id of a saved flow)', [{ path: 'flow', pointer: '/flow', keyword: 'required', message: 'flow is required' }]);
@@ -112,12 +120,23 @@ export class Executor {
     };
     const effective = applyDefaults(version.input_schema, input);
     this.deps.shape?.run(run, version, effective);
+    if (opts.storedInput === 'per-node') run.input = perNodeInput(version, effective);
+    else if (opts.storedInput === 'as-sent') run.input = structuredClone(input);
     store.addTask(parent, false);
     store.addRun(run);
     const exec = new RunExecution(this.deps, run, version, effective, parent, () => this.executions.delete(id));
     this.executions.set(id, exec);
-    exec.start();
+    if (opts.held) this.held.add(id);
+    else exec.start();
     return { run, messages };
+  }
+
+  /** Starts a run created `held`; false when there is no such held run. */
+  release(runId: string): boolean {
+    const exec = this.executions.get(runId);
+    if (!exec || !this.held.delete(runId)) return false;
+    exec.start();
+    return true;
   }
 
   /** Cancels a pending or running run; 400 when it is already terminal. */
@@ -144,6 +163,7 @@ export class Executor {
   haltAll(): void {
     for (const e of this.executions.values()) e.halt();
     this.executions.clear();
+    this.held.clear();
   }
 
   get active(): number {

@@ -10,7 +10,7 @@ import { parseImagePath } from './apps';
 import { authenticate, requireScope } from './auth';
 import { Clock, VariedClock } from './clock';
 import { demoFlows, materializeFlow, versionIdOf, type FlowFile } from './demoFlows';
-import { Executor } from './executor';
+import { Executor, type CreateRunOptions } from './executor';
 import { FaultInjector, parseFaultPlan } from './faults';
 import { topoOrder } from './graph';
 import { readJson, sendData, sendProblem } from './httpUtil';
@@ -289,9 +289,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       store.versions.set(version.id, version);
       store.changed();
     },
-    createRunDirect(flowId: string, input: Record<string, unknown>): FlowRun {
-      return structuredClone(executor.createRun({ flow: flowId, input }).run);
+    createRunDirect(flowId: string, input: Record<string, unknown>, opts?: CreateRunOptions): FlowRun {
+      return structuredClone(executor.createRun({ flow: flowId, input }, opts).run);
     },
+    releaseRun: (id) => executor.release(id),
   };
   logger.info(`[sandbox] listening on ${baseUrl}${variation ? ` (profile varied, seed ${seed})` : ''}`);
   return sandbox;

@@ -2,6 +2,7 @@
 import type { Logger } from '../api/logger';
 import type { Flow, FlowRun, Task } from '../api/models';
 import type { SandboxProfile } from './variation';
+import type { CreateRunOptions } from './executor';
 
 export type { SandboxProfile } from './variation';
 
@@ -120,5 +121,8 @@ export interface Sandbox {
   getTask(id: string): Task | undefined;
   listAllRuns(): FlowRun[];
   addFlow(flow: Flow): void;
-  createRunDirect(flowId: string, input: Record<string, unknown>): FlowRun;
+  /** Starts a run as if POSTed; `storedInput` fixes the form its `input` is kept in (the varied profile picks otherwise). */
+  createRunDirect(flowId: string, input: Record<string, unknown>, opts?: CreateRunOptions): FlowRun;
+  /** Starts a run created with `held: true`; false when no such run is held. */
+  releaseRun(runId: string): boolean;
 }

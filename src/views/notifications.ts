@@ -10,6 +10,7 @@ import { RecentSet } from '../runs/recentSet';
 import type { Services } from '../services';
 import { runDuration } from '../shared/runText';
 import { formatDuration } from '../shared/time';
+import { cleanServerText } from '../api/serverText';
 
 export type NotificationMode = 'always' | 'failures' | 'never';
 
@@ -30,7 +31,7 @@ function message(run: FlowRun, title: string): { text: string; level: 'info' | '
   const took = d !== undefined && run.flow_run_started ? ` in ${formatDuration(d)}` : '';
   switch (toFlowRunStatus(run.status)) {
     case FlowRunStatus.Failed: {
-      const error = run.error ? `: ${run.error.length > 300 ? `${run.error.slice(0, 300)}…` : run.error}` : '.';
+      const error = run.error ? `: ${cleanServerText(run.error, { maxChars: 300 })}` : '.';
       return { text: `Flow run "${title}" failed${took}${error}`, level: 'error' };
     }
     case FlowRunStatus.Cancelled:

@@ -9,6 +9,7 @@ import {
   statusName, type StatusKind,
 } from '../shared/runText';
 import { formatDuration, timeMs } from '../shared/time';
+import { cleanServerText } from '../api/serverText';
 
 const MAX_TOOLTIP_ERROR = 600;
 
@@ -79,7 +80,8 @@ export function runTooltip(run: FlowRun, title: string, now: number): vscode.Mar
   const d = runDuration(run, now);
   if (d !== undefined && run.flow_run_started) line(end !== undefined ? 'Took' : 'Running for', formatDuration(d));
   if (run.error) {
-    const error = run.error.length > MAX_TOOLTIP_ERROR ? `${run.error.slice(0, MAX_TOOLTIP_ERROR)}…` : run.error;
+    // Server text: redacted, without control characters, cut (see serverText.ts).
+    const error = cleanServerText(run.error, { maxChars: MAX_TOOLTIP_ERROR });
     md.appendMarkdown('\n**Error:** ');
     md.appendText(error);
   }

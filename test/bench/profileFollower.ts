@@ -73,7 +73,9 @@ async function main(): Promise<void> {
 function line(s: Sample, note: string): string {
   const held = s.reader === 'follower'
     ? `, ${s.result?.eventsBeforeGet ?? '?'} events before its resync GET returned, ${s.result?.gets ?? '?'} run GETs, ${s.result?.taskGets ?? 0} task GETs` : '';
-  return `${s.reader}: ${fmt(s.rate, 0)} events/s, ${fmt(s.cpuPerEventUs)} µs CPU/event${note}${held}, exact=${s.exact && s.streamExact !== false}`;
+  const exact = s.exact && s.streamExact !== false;
+  const why = exact ? '' : ` (differs: ${s.differ.join(', ') || 'the view after the last stream update'})`;
+  return `${s.reader}: ${fmt(s.rate, 0)} events/s, ${fmt(s.cpuPerEventUs)} µs CPU/event${note}${held}, exact=${exact}${why}`;
 }
 
 function report(p: CpuProfile, events: number, name: string): void {

@@ -170,8 +170,12 @@ void describe('every byte count is bounded', () => {
         res.writeHead(200, { 'Content-Type': 'application/json', ...(declared ? { 'Content-Length': String(total) } : {}) });
         const chunk = Buffer.alloc(MB, 0x20);
         res.write('{"items":[');
+        // `written` counts what was handed to the socket, so a client that reads it all shows 100 MB.
         const pump = (): void => {
-          while (written < total && res.write(chunk)) written += chunk.length;
+          while (written < total) {
+            written += chunk.length;
+            if (!res.write(chunk)) break;
+          }
           if (written < total) res.once('drain', pump);
           else res.end();
         };
@@ -189,7 +193,6 @@ void describe('every byte count is bounded', () => {
   });
 
   void test('a gzip body that inflates without end stops at the limit, counted after decompression', async () => {
-    let compressedSent = 0;
     const s = await server((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
       // An endless stream of spaces, gzipped on the fly: about 1 MB in, 1 GB out.
@@ -204,16 +207,17 @@ void describe('every byte count is bounded', () => {
         },
       });
       const gzip = createGzip();
-      gzip.on('data', (c: Buffer) => (compressedSent += c.length));
       zeros.pipe(gzip).pipe(res);
       res.on('close', () => zeros.destroy());
     });
     const before = process.memoryUsage().rss / MB;
-    const err = await failure(client(s.url).getRun('fr_1'));
-    assert.equal(err.code, 'too_large');
+    // A generous timeout: gzipping in this same process is slow on a busy machine, and the point is `too_large`.
+    const err = await failure(client(s.url, { timeoutMs: 30_000 }).getRun('fr_1'));
+    assert.equal(err.code, 'too_large', err.userMessage);
     const grew = process.memoryUsage().rss / MB - before;
+    // 1 GB compresses to about 1 MB, which loopback socket buffers can hold whole, so the server's
+    // side proves nothing; memory does: inflating it all would add about a gigabyte.
     assert.ok(grew < 80, `RSS grew ${grew.toFixed(0)} MB`);
-    assert.ok(compressedSent < 10 * MB, 'the server stopped being read');
     assert.ok(BODY_LIMITS.object <= 16 * MB);
   });
 });

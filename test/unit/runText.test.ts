@@ -113,6 +113,23 @@ void describe('one short id for a run', () => {
     assert.equal(toPanelRun(r, new Map(), 'Flow').shortId, shortIdOf(r));
     assert.ok(runDescription(r, Date.UTC(2025, 0, 1, 1, 0)).startsWith(`${shortIdOf(r)} · `));
   });
+
+  void test("a run's and a task's error reach the panel redacted, without escapes, with their lines, and bounded", () => {
+    const raw = `\u001b[31mboom\u001b[0m with inf_${'k'.repeat(40)}\r\nsecond line <script>x</script>\u0007${'z'.repeat(10_000)}`;
+    const r: FlowRun = {
+      id: 'flowrun_0123456789abcdef', created_at: '2025-01-01T00:50:00Z', updated_at: '2025-01-01T00:50:00Z',
+      flow_id: 'flow_a', flow_version_id: 'v1', status: FlowRunStatus.Failed, input: {}, error: raw,
+    };
+    const task: Task = { id: 'task_1', status: TaskStatus.Failed, error: raw } as Task;
+    for (const shown of [toPanelRun(r, new Map(), 'Flow').error, toPanelTask(task, 'n1').error]) {
+      assert.ok(shown);
+      assert.ok(!shown.includes('k'.repeat(40)), 'the key is redacted');
+      // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+      assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(shown), 'no escapes or control characters');
+      assert.match(shown, /^boom with inf_… ?\nsecond line <script>x<\/script>z+…$/);
+      assert.ok(shown.length <= 4001, `bounded (${shown.length})`);
+    }
+  });
 });
 
 void describe('run wording', () => {

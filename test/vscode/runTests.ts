@@ -48,7 +48,7 @@ function selectedFiles(): string[] {
   return out.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 }
 
-/** What each file took last time (its suites' wall time), else its size: the best guess there is. */
+/** What each file took last time (its suites' wall time), else the committed weights, else its size. */
 function weights(files: string[]): Map<string, number> {
   const last = new Map<string, number>();
   try {
@@ -59,8 +59,20 @@ function weights(files: string[]): Map<string, number> {
   } catch {
     // No earlier run here.
   }
-  const known = files.every((f) => last.has(path.basename(f)));
-  return new Map(files.map((f) => [f, known ? last.get(path.basename(f)) ?? 0 : fs.statSync(path.join(suiteDir, f)).size]));
+  if (files.every((f) => last.has(path.basename(f)))) return new Map(files.map((f) => [f, last.get(path.basename(f)) ?? 0]));
+  const committed = committedWeights();
+  if (files.every((f) => committed.has(path.basename(f)))) return new Map(files.map((f) => [f, committed.get(path.basename(f)) ?? 0]));
+  return new Map(files.map((f) => [f, fs.statSync(path.join(suiteDir, f)).size]));
+}
+
+/** test/vscode/suiteWeights.json: seconds per suite file from a full run, kept in the repository for clean clones. */
+function committedWeights(): Map<string, number> {
+  try {
+    const raw = JSON.parse(fs.readFileSync(path.join(repo, 'test', 'vscode', 'suiteWeights.json'), 'utf8')) as Record<string, unknown>;
+    return new Map(Object.entries(raw).filter((e): e is [string, number] => typeof e[1] === 'number').map(([f, s]) => [f, s * 1000]));
+  } catch {
+    return new Map();
+  }
 }
 
 /** Longest first, each to the window with the least so far. */

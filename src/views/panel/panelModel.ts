@@ -14,6 +14,7 @@ import {
   type TaskLog,
 } from '../../api/models';
 import type { ApiError } from '../../api/errors';
+import { cleanServerText } from '../../api/serverText';
 import type { PanelGraph, PanelGraphNode, PanelRun, PanelTask, PanelTaskEvent } from '../../shared/protocol';
 import { nodeStatusKind, shortIdOf, statusName, taskStatusKind, type StatusKind } from '../../shared/runText';
 import { compareTimes } from '../../shared/time';
@@ -62,7 +63,7 @@ export function toPanelRun(run: FlowRun, tasks: Map<string, Task>, flowTitle: st
     flowTitle: flowTitle || run.flow_id,
     status: toFlowRunStatus(run.status),
     statusName: statusName(run),
-    error: run.error || null,
+    error: run.error ? cleanServerText(run.error, { maxChars: PANEL_ERROR_MAX, multiline: true }) : null,
     createdAt: run.created_at || null,
     startedAt: run.flow_run_started || null,
     finishedAt: run.flow_run_finished || null,
@@ -93,7 +94,7 @@ export function toPanelTask(task: Task, nodeId: string | null): PanelTask {
     statusName: TASK_STATUS_NAMES[status] ?? 'unknown',
     input: task.input ?? null,
     output: task.output ?? null,
-    error: task.error || null,
+    error: task.error ? cleanServerText(task.error, { maxChars: PANEL_ERROR_MAX, multiline: true }) : null,
     startedAt: started || task.run_at || null,
     finishedAt: ended || (isTerminalTaskStatus(status) ? task.updated_at || null : null),
     events,
@@ -106,6 +107,9 @@ export function graphSourceOf(run: FlowRun | undefined, flow: FlowGraph | undefi
   if (flow && Array.isArray(flow.nodes) && flow.nodes.length > 0) return flow;
   return undefined;
 }
+
+/** A run's or task's error in the panel: whole sentences and stack-like detail, but bounded. */
+const PANEL_ERROR_MAX = 4000;
 
 const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
 

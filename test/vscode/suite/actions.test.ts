@@ -175,10 +175,12 @@ suite('Run actions', function () {
     await notificationMessages(`(${outcome.flowId})`);
     await wb.screenshot('actions-clone-notification');
     await wb.clickText('Run It Now', { exact: true });
-    const started = await waitFor(
-      () => t.sandbox.listAllRuns().find((x) => x.flow_id === outcome.flowId),
-      'a run of the cloned flow on the server',
-    );
+    const started = await waitFor(() => {
+      const draft = vscode.window.activeTextEditor?.document;
+      // A run's stored input that does not fit opens for review instead (runFlow.test.ts): not expected here.
+      if (draft?.isUntitled && draft.getText().includes('Nothing was sent')) assert.fail(`Run It Now opened a draft: ${draft.getText().split('\n')[0]}`);
+      return t.sandbox.listAllRuns().find((x) => x.flow_id === outcome.flowId);
+    }, 'a run of the cloned flow on the server');
     assert.deepEqual(started.input, r.input);
   });
 

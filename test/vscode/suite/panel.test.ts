@@ -179,8 +179,11 @@ suite('Run panel', function () {
   });
 
   test('a 3-node run: each node moves through its statuses to completed, then the image output shows', async () => {
-    const created = t.sandbox.createRunDirect('flow_image_pipeline', { prompt: 'A mountain landscape at dawn' });
+    // Held until the panel is open, so that a slow window still sees every step from the first.
+    const created = t.sandbox.createRunDirect('flow_image_pipeline', { prompt: 'A mountain landscape at dawn' }, { held: true });
     const panel = await open(created.id);
+    await waitFor(() => panel.connectionState === 'live', 'the panel to go live');
+    assert.ok(t.sandbox.releaseRun(created.id), 'the held run starts');
     const seenInDom: Record<string, Set<string>> = {};
     let last: DomState | undefined;
     if (wb.canDriveWorkbench()) {

@@ -439,4 +439,51 @@ suite('Run Flow', function () {
     assert.equal(t.sandbox.getRun(fromId.id)?.input.text, 'from elsewhere');
     assert.equal(creates(), 3);
   });
+
+  test('Run Again resends what this window sent, even when the run keeps its input per node', async () => {
+    const first = started(await runFlow({ flow: 'flow_image_pipeline', input: { prompt: 'a lighthouse', style: 'oil' } }));
+    // The server answers with the SDK's per-node form for this run from now on.
+    const perNode = { enhance: { text: { Value: 'a lighthouse' }, style: { Value: 'oil' } } };
+    const later = new Date(Date.parse(first.updated_at ?? first.created_at ?? '') + 60_000).toISOString();
+    t.services.store.upsert({ ...first, input: perNode, updated_at: later });
+    assert.deepEqual(t.services.store.get(first.id)?.input, perNode, 'the store holds the per-node form');
+    const again = started(await vscode.commands.executeCommand<RunFlowOutcome>('flowRuns.runAgain', { runId: first.id }));
+    assert.deepEqual(t.sandbox.getRun(again.id)?.input, { prompt: 'a lighthouse', style: 'oil' });
+    assert.equal(creates(), 2);
+  });
+
+  test('Run Again on a run this window did not start, kept per node: nothing is sent, a draft opens for review', async () => {
+    const elsewhere = t.sandbox.createRunDirect('flow_image_pipeline', { prompt: 'a lighthouse', style: 'watercolor' }, { storedInput: 'per-node' });
+    const outcome = failure(await vscode.commands.executeCommand<RunFlowOutcome>('flowRuns.runAgain', elsewhere.id));
+    assert.equal(outcome.code, 'review');
+    assert.match(outcome.message, /^Run Again: nothing was sent, because the API keeps that run's input per node/);
+    assert.equal(creates(), 0, 'nothing was sent to POST /flowruns');
+    const draft = await waitFor(() => vscode.window.activeTextEditor?.document.isUntitled ? vscode.window.activeTextEditor.document : undefined,
+      'the draft input file to open');
+    const text = draft.getText();
+    assert.match(text, /^\/\/ Run Again: run \S+ of "Image pipeline"\. Nothing was sent/);
+    const json = JSON.parse(text.split('\n').filter((l) => !l.startsWith('//')).join('\n')) as { flow: string; input: Record<string, unknown> };
+    // The style reached a node as a plain value; the prompt only through a template, so it is left for the user.
+    assert.deepEqual(json, { flow: 'flow_image_pipeline', input: { style: 'watercolor' } });
+    await notification('nothing was sent');
+    await wb.screenshot('run-again-review');
+
+    // The user fills in the prompt and runs the draft: the run starts from it.
+    const editor = await vscode.window.showTextDocument(draft);
+    const edited = text.replace('"style": "watercolor"', '"prompt": "a lighthouse",\n    "style": "watercolor"');
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, draft.lineCount, 0), edited));
+    const fromDraft = started(await runFlow());
+    assert.deepEqual(t.sandbox.getRun(fromDraft.id)?.input, { prompt: 'a lighthouse', style: 'watercolor' });
+  });
+
+  test('Run Again sends a stored input that fits the schema, and opens one that does not', async () => {
+    const fits = t.sandbox.createRunDirect('flow_unpositioned', { text: 'kept as sent' }, { storedInput: 'as-sent' });
+    const again = started(await vscode.commands.executeCommand<RunFlowOutcome>('flowRuns.runAgain', fits.id));
+    assert.deepEqual(t.sandbox.getRun(again.id)?.input, { text: 'kept as sent' });
+    // flow_unpositioned requires nothing, so per-node values would pass its schema: the shape is what stops them.
+    const perNode = t.sandbox.createRunDirect('flow_unpositioned', { text: 'per node' }, { storedInput: 'per-node' });
+    const outcome = failure(await vscode.commands.executeCommand<RunFlowOutcome>('flowRuns.runAgain', perNode.id));
+    assert.equal(outcome.code, 'review');
+    assert.equal(creates(), 1);
+  });
 });
