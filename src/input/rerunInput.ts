@@ -80,8 +80,27 @@ export function judgeStoredInput(stored: unknown, schema: unknown): StoredInputV
   return { fits: true, input: stored };
 }
 
-/** The text of the draft input file: `{flow, input}` JSON with a comment that says what to do. */
+/** Comment lines stay readable without scrolling sideways. */
+const COMMENT_WIDTH = 88;
+
+/** Words into lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** The text of the draft input file: `{flow, input}` JSON after comments that say what to do. */
 export function reviewFileText(flowId: string, draft: Record<string, unknown>, header: readonly string[]): string {
-  const comments = header.map((line) => `// ${line.replace(/[\r\n]+/g, ' ')}`).join('\n');
+  const comments = header.flatMap((paragraph) => wrap(paragraph, COMMENT_WIDTH)).map((line) => `// ${line}`).join('\n');
   return `${comments}\n${JSON.stringify({ flow: flowId, input: draft }, null, 2)}\n`;
 }

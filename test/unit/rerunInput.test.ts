@@ -97,8 +97,11 @@ describe('a run\'s stored input, judged before it is sent again', () => {
   });
 
   test('the review file is a {flow, input} request the input parser reads back, comments included', () => {
-    const text = reviewFileText('flow_x', { text: 'hi' }, ['Run Again: nothing was sent,\nbecause reasons.', 'Check it.']);
-    assert.equal(text.split('\n').filter((l) => l.startsWith('//')).length, 2, 'one comment line each, breaks folded');
+    const text = reviewFileText('flow_x', { text: 'hi' }, ['Run Again: nothing was sent,\nbecause reasons.', 'Check it.', `${'word '.repeat(40)}end`]);
+    const comments = text.split('\n').filter((l) => l.startsWith('//'));
+    assert.deepEqual(comments.slice(0, 2), ['// Run Again: nothing was sent, because reasons.', '// Check it.'], 'breaks folded');
+    assert.ok(comments.length >= 5, 'a long paragraph wraps');
+    assert.ok(comments.every((l) => l.length <= 91), comments.join('\n'));
     const parsed = parseInput(text);
     assert.equal(parsed.ok, true);
     if (parsed.ok) {
