@@ -311,7 +311,7 @@ class RunFlowCommand {
     const reason = cleanServerText(verdict.reason, { maxChars: 300 });
     const content = reviewFileText(flowId, verdict.draft, [
       `${action}: run ${shortIdOf(run)} of "${title}". Nothing was sent, because ${reason}.`,
-      'Check "input" below (hover a field for what the flow expects), then run this file with "Run Flow": the ▶ in the editor title, or "Flow Runs: Run Flow" from the Command Palette.',
+      'Check "input" below, then run this file with "Run Flow": the ▶ in the editor title, or "Flow Runs: Run Flow" from the Command Palette.',
     ]);
     try {
       const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content });
