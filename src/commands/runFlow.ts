@@ -263,36 +263,32 @@ class RunFlowCommand {
    * input if it fits the flow's schema; else a draft opened for review.
    */
   async runAgain(arg: unknown, selection?: unknown): Promise<RunFlowOutcome> {
-    const action = isRerunRequest(arg) ? 'Run It Now' : 'Run Again';
+    const otherFlow = isRerunRequest(arg) ? arg.flow : undefined;
+    const action = otherFlow ? 'Run It Now' : 'Run Again';
     const [id] = runIdsFrom(arg, selection);
     if (!id) {
       const error = new Error('Choose a run first: use Run Again on a run in the Runs view or in its panel.');
       return this.fail(action, error, 'no_run');
     }
     const sent = this.services.sentInputs.get(id);
-    if (sent && isRerunRequest(arg)) return this.start(action, arg.flow, sent);
+    if (sent && otherFlow) return this.start(action, otherFlow, sent);
     let run = this.services.store.get(id);
-    if (!run || !run.flow_id || (!sent && run.input === undefined)) {
-      try {
-        const api = await this.services.session.requireApi();
-        run = await api.getRun(id);
-      } catch (e) {
-        return this.fail(action, e, 'api');
-      }
-    }
-    const flowId = isRerunRequest(arg) ? arg.flow : run.flow_id;
-    if (sent) return this.start(action, flowId, sent);
+    if (sent && run?.flow_id) return this.start(action, run.flow_id, sent);
 
     let api: FlowRunsApi;
     try {
       api = await this.services.session.requireApi();
+      if (!run || !run.flow_id || (!sent && run.input === undefined)) run = await api.getRun(id);
     } catch (e) {
       return this.fail(action, e, 'api');
     }
+    const flowId = otherFlow ?? run.flow_id;
+    if (sent) return this.start(action, flowId, sent);
     const flow = await this.loadFlow(api, flowId);
     if (flow === 'not_found') {
       return this.fail(action, new Error(`No flow "${flowId}" was found for this API key; it may have been deleted.`), 'unknown_flow');
     }
+    // A verdict of "fits" is checked against the schema once more by start(): cheap, and start stays the one way in.
     const verdict = judgeStoredInput(run.input, flow?.input_schema);
     if (verdict.fits) return this.start(action, flowId, verdict.input);
     this.log.info(`[runFlow] ${action} of ${run.id}: stored input not sent (${verdict.reason}); opened a draft for review`);

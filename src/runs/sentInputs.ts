@@ -13,7 +13,8 @@ export interface SentInputsLimits {
 const DEFAULT_LIMITS: SentInputsLimits = { maxRuns: 200, maxBytes: 8 * 1024 * 1024 };
 
 export class SentInputs {
-  private readonly held = new Map<string, { input: Record<string, unknown>; bytes: number }>();
+  // Held as JSON text: one compact copy whose length is its byte count, parsed afresh on each get.
+  private readonly held = new Map<string, string>();
   private bytes = 0;
 
   constructor(private readonly limits: SentInputsLimits = DEFAULT_LIMITS) {}
@@ -22,10 +23,9 @@ export class SentInputs {
   remember(runId: string, input: Record<string, unknown>): void {
     this.forget(runId);
     const text = JSON.stringify(input);
-    const bytes = text.length;
-    if (bytes > this.limits.maxBytes) return;
-    this.held.set(runId, { input: JSON.parse(text) as Record<string, unknown>, bytes });
-    this.bytes += bytes;
+    if (text.length > this.limits.maxBytes) return;
+    this.held.set(runId, text);
+    this.bytes += text.length;
     for (const [id] of this.held) {
       if (this.held.size <= this.limits.maxRuns && this.bytes <= this.limits.maxBytes) break;
       this.forget(id);
@@ -34,8 +34,8 @@ export class SentInputs {
 
   /** A copy of what was sent for the run, or undefined when this window did not start it (or no longer holds it). */
   get(runId: string): Record<string, unknown> | undefined {
-    const hit = this.held.get(runId);
-    return hit ? (JSON.parse(JSON.stringify(hit.input)) as Record<string, unknown>) : undefined;
+    const text = this.held.get(runId);
+    return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
   }
 
   get size(): number {
@@ -48,9 +48,9 @@ export class SentInputs {
   }
 
   private forget(runId: string): void {
-    const hit = this.held.get(runId);
-    if (!hit) return;
+    const text = this.held.get(runId);
+    if (text === undefined) return;
     this.held.delete(runId);
-    this.bytes -= hit.bytes;
+    this.bytes -= text.length;
   }
 }
