@@ -26,6 +26,12 @@ export interface OpenOptions {
   consoleLogFile: string;
   headless?: boolean;
   timeoutMs?: number;
+  /**
+   * Stop the workbench's CSS animations (spinning icons, progress bars, blinking cursors): under
+   * test nobody watches them, and on a small machine their repaints take CPU from the tests.
+   * Webviews keep theirs (they are other documents).
+   */
+  stillAnimations?: boolean;
 }
 
 export async function openWorkbench(opts: OpenOptions): Promise<OpenedWorkbench> {
@@ -49,6 +55,9 @@ export async function openWorkbench(opts: OpenOptions): Promise<OpenedWorkbench>
   try {
     await page.goto(opts.url, { waitUntil: 'domcontentloaded', timeout: opts.timeoutMs ?? 60000 });
     await page.locator('.monaco-workbench').first().waitFor({ state: 'attached', timeout: opts.timeoutMs ?? 60000 });
+    if (opts.stillAnimations) {
+      await page.addStyleTag({ content: '*, *::before, *::after { animation: none !important; transition: none !important; }' });
+    }
   } catch (e) {
     await close();
     throw e;

@@ -132,6 +132,13 @@ export async function launch(args: LauncherArgs): Promise<number> {
     server = await startVSCodeServer({
       paths,
       logFile: serverLog,
+      // No smooth scrolling or blinking cursor: repaints nobody watches under test (npm start keeps them).
+      settings: {
+        'workbench.reduceMotion': 'on',
+        'editor.cursorBlinking': 'solid',
+        'editor.smoothScrolling': false,
+        'workbench.list.smoothScrolling': false,
+      },
       env: serverEnv({
         // Node keeps the bytecode of VS Code's server and extension host between runs (the
         // files never change): each start compiles less.
@@ -157,6 +164,7 @@ export async function launch(args: LauncherArgs): Promise<number> {
         url,
         consoleLogFile: path.join(resultsDir, `browser-console${logSuffix}.log`),
         headless: process.env.FLOW_RUNS_TEST_HEADED !== '1',
+        stillAnimations: process.env.FLOW_RUNS_TEST_ANIMATIONS !== '1',
       });
     } catch (e) {
       rejectPage(e);
