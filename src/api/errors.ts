@@ -1,5 +1,8 @@
 // Typed API errors. Every failure the client reports is an ApiError whose
-// `userMessage` is a full sentence a notification can show as is. Nothing here
+// `userMessage` is a full English sentence (logs, and what the user reads for
+// errors shaped by the server). The errors this file builds from nothing but
+// a code (no_key, aborted, timeout) carry that `code`, so the VS Code layer
+// words them in the user's language (src/views/showError.ts: describeError). Nothing here
 // ever holds the API key: errors are built from our own words plus server text
 // that went through the funnel first (serverText.ts).
 
@@ -36,6 +39,8 @@ export interface ApiErrorInit {
   scope?: string;
   requirements?: Requirement[];
   retryAfterMs?: number;
+  /** For a timeout: how long we waited. */
+  timeoutMs?: number;
   method?: string;
   path?: string;
 }
@@ -53,6 +58,7 @@ export class ApiError extends Error {
   /** For 412: each unmet requirement. */
   readonly requirements?: Requirement[];
   readonly retryAfterMs?: number;
+  readonly timeoutMs?: number;
   readonly method?: string;
   readonly path?: string;
 
@@ -67,6 +73,7 @@ export class ApiError extends Error {
     if (init.scope !== undefined) this.scope = init.scope;
     if (init.requirements !== undefined) this.requirements = init.requirements;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.timeoutMs !== undefined) this.timeoutMs = init.timeoutMs;
     if (init.method !== undefined) this.method = init.method;
     if (init.path !== undefined) this.path = init.path;
     Object.defineProperty(this, API_ERROR_BRAND, { value: true });
@@ -98,6 +105,7 @@ export class ApiError extends Error {
       scope: this.scope,
       requirements: this.requirements,
       retryAfterMs: this.retryAfterMs,
+      timeoutMs: this.timeoutMs,
       method: this.method,
       path: this.path,
     };
@@ -112,6 +120,7 @@ export function isApiError(e: unknown): e is ApiError {
 export function noKeyError(method?: string, path?: string): ApiError {
   return new ApiError({
     kind: 'no_key',
+    code: 'no_key',
     userMessage: 'No API key is set. Run "Flow Runs: Set API Key" to add one (create keys in Settings → API Keys).',
     method,
     path,
@@ -119,13 +128,15 @@ export function noKeyError(method?: string, path?: string): ApiError {
 }
 
 export function abortedError(method?: string, path?: string): ApiError {
-  return new ApiError({ kind: 'aborted', userMessage: 'The request was cancelled.', method, path });
+  return new ApiError({ kind: 'aborted', code: 'aborted', userMessage: 'The request was cancelled.', method, path });
 }
 
 export function timeoutError(timeoutMs: number, method?: string, path?: string): ApiError {
   const secs = Math.max(1, Math.round(timeoutMs / 1000));
   return new ApiError({
     kind: 'timeout',
+    code: 'timeout',
+    timeoutMs,
     userMessage: `The Flow Runs API did not answer within ${secs} s. Check your connection and try again.`,
     method,
     path,

@@ -70,7 +70,7 @@ export class Session implements vscode.Disposable {
     if (!this.client) {
       throw new ApiError({
         kind: 'no_key',
-        userMessage: `No API key is set for ${this.url}. Run "Flow Runs: Set API Key" first.`,
+        userMessage: vscode.l10n.t('No API key is set for {0}. Run "Flow Runs: Set API Key" first.', this.url),
       });
     }
     return this.client;

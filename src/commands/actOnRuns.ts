@@ -122,19 +122,19 @@ export function failure(services: Services, action: string, error: unknown, scop
     shown = new ApiError({
       kind: 'not_found',
       status: 404,
-      userMessage: `Run ${shortIdOf(runId)} no longer exists on the server (it may have been deleted or belong to another account); it was removed from the list.`,
+      userMessage: vscode.l10n.t('Run {0} no longer exists on the server (it may have been deleted or belong to another account); it was removed from the list.', shortIdOf(runId)),
     });
   } else if (isApiError(error) && error.kind === 'forbidden' && !error.userMessage.includes(scope)) {
     shown = new ApiError({
       kind: 'forbidden',
       status: error.status,
       scope,
-      userMessage: `This API key lacks the ${scope} scope this action needs. Create a key with ${scope} in Settings → API Keys, then run "Flow Runs: Set API Key".`,
+      userMessage: vscode.l10n.t('This API key lacks the {0} scope this action needs. Create a key with {0} in Settings → API Keys, then run "Flow Runs: Set API Key".', scope),
     });
   }
   showError(action, shown, services.log);
   if (isApiError(shown) && shown.kind === 'aborted') return { ok: false };
-  return { ok: false, message: `${action} failed: ${describeError(shown)}` };
+  return { ok: false, message: vscode.l10n.t('{0} failed: {1}', action, describeError(shown)) };
 }
 
 /** Shows an informative message (not an error) and returns it. */

@@ -15,7 +15,7 @@ interface Checked {
 
 async function checkKey(services: Services, key: string): Promise<Checked> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Checking the API key with ${services.session.baseUrl}…` },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the API key with {0}…', services.session.baseUrl) },
     async () => {
       try {
         await services.session.clientFor(key).listRuns({ limit: 1 });
@@ -31,17 +31,17 @@ async function checkKey(services: Services, key: string): Promise<Checked> {
 
 async function askForKey(services: Services): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({
-    title: 'Flow Runs: Set API Key',
-    prompt: `API key for ${services.session.baseUrl} (create one in Settings → API Keys; it needs flows:read, and flows:execute to start runs)`,
+    title: vscode.l10n.t('Flow Runs: Set API Key'),
+    prompt: vscode.l10n.t('API key for {0} (create one in Settings → API Keys; it needs flows:read, and flows:execute to start runs)', services.session.baseUrl),
     placeHolder: 'inf_...',
     password: true,
     ignoreFocusOut: true,
     validateInput: (text) => {
       const v = text.trim();
       if (!v) return undefined;
-      if (/\s/.test(v)) return 'An API key has no spaces.';
+      if (/\s/.test(v)) return vscode.l10n.t('An API key has no spaces.');
       if (!v.startsWith('inf_')) {
-        return { message: 'inference.sh keys start with "inf_"; check that you copied the whole key.', severity: vscode.InputBoxValidationSeverity.Warning };
+        return { message: vscode.l10n.t('inference.sh keys start with "inf_"; check that you copied the whole key.'), severity: vscode.InputBoxValidationSeverity.Warning };
       }
       return undefined;
     },
@@ -59,7 +59,7 @@ async function setApiKey(services: Services, arg: unknown): Promise<boolean> {
   await services.session.whenReady();
   const problem = services.session.baseUrlProblem;
   if (problem) {
-    void vscode.window.showErrorMessage(`Set API Key failed: ${problem}`, 'Open Settings').then((choice) => {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Set API Key failed: {0}', problem), vscode.l10n.t('Open Settings')).then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'flowRuns.apiUrl');
     });
     return false;
@@ -75,18 +75,18 @@ async function setApiKey(services: Services, arg: unknown): Promise<boolean> {
     switch (result) {
       case 'ok':
         await services.session.setKey(key);
-        void vscode.window.showInformationMessage(`API key saved for ${url}.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('API key saved for {0}.', url));
         return true;
       case 'unauthorized':
         void vscode.window
-          .showErrorMessage(`The API key was rejected by ${url} (401 Unauthorized), so it was not saved. Check that you copied the whole key, or create a new one in Settings → API Keys.`, 'Try Again')
+          .showErrorMessage(vscode.l10n.t('The API key was rejected by {0} (401 Unauthorized), so it was not saved. Check that you copied the whole key, or create a new one in Settings → API Keys.', url), vscode.l10n.t('Try Again'))
           .then((choice) => {
             if (choice) void vscode.commands.executeCommand('flowRuns.setApiKey');
           });
         return false;
       case 'forbidden': {
         void vscode.window
-          .showErrorMessage(`The API key lacks the flows:read scope (403 Forbidden), so it was not saved. Create a key with flows:read (and flows:execute to start runs) in Settings → API Keys.`, 'Try Again')
+          .showErrorMessage(vscode.l10n.t('The API key lacks the flows:read scope (403 Forbidden), so it was not saved. Create a key with flows:read (and flows:execute to start runs) in Settings → API Keys.'), vscode.l10n.t('Try Again'))
           .then((choice) => {
             if (choice) void vscode.commands.executeCommand('flowRuns.setApiKey');
           });
@@ -94,20 +94,22 @@ async function setApiKey(services: Services, arg: unknown): Promise<boolean> {
       }
       case 'unreachable': {
         if (!interactive) {
-          showError('Checking the API key', error, services.log);
+          showError(vscode.l10n.t('Checking the API key'), error, services.log);
           return false;
         }
         // The key may well be right: let the user decide instead of losing what they pasted.
+        const saveAnyway = vscode.l10n.t('Save Anyway');
+        const retry = vscode.l10n.t('Retry');
         const choice = await vscode.window.showWarningMessage(
-          `Could not check the API key: ${describeError(error)}`,
-          { modal: true, detail: 'Save it anyway and use it once the API can be reached, or try the check again.' },
-          'Save Anyway',
-          'Retry',
+          vscode.l10n.t('Could not check the API key: {0}', describeError(error)),
+          { modal: true, detail: vscode.l10n.t('Save it anyway and use it once the API can be reached, or try the check again.') },
+          saveAnyway,
+          retry,
         );
-        if (choice === 'Retry') continue;
-        if (choice === 'Save Anyway') {
+        if (choice === retry) continue;
+        if (choice === saveAnyway) {
           await services.session.setKey(key);
-          void vscode.window.showInformationMessage(`API key saved for ${url} (not checked).`);
+          void vscode.window.showInformationMessage(vscode.l10n.t('API key saved for {0} (not checked).', url));
           return true;
         }
         return false;
@@ -123,7 +125,7 @@ async function clearApiKey(services: Services): Promise<void> {
   await services.session.clearKey();
   services.log.info(`[apiKey] cleared the key for ${url}`);
   void vscode.window.showInformationMessage(
-    had ? `Cleared the API key for ${url}. Keys for other base URLs are kept.` : `No API key was stored for ${url}.`,
+    had ? vscode.l10n.t('Cleared the API key for {0}. Keys for other base URLs are kept.', url) : vscode.l10n.t('No API key was stored for {0}.', url),
   );
 }
 

@@ -4,11 +4,10 @@ import * as vscode from 'vscode';
 import { isApiError } from '../api/errors';
 import { FlowRunStatus, isTerminalRunStatus, toFlowRunStatus, type FlowRun } from '../api/models';
 import type { Services } from '../services';
-import { isActive, shortIdOf, statusName } from '../shared/runText';
+import { isActive, shortIdOf } from '../shared/runText';
+import { statusWord } from '../views/statusWords';
 import { ACTION_SCOPES, actOnRuns, askModal, inform, type ActionOutcome, type RunAction } from './actOnRuns';
 
-const CONFIRM = 'Cancel Run';
-const DONT_ASK = "Don't Ask Again";
 /** How long we wait for the server to report the cancel (polls back off up to 2 s). */
 const CONFIRM_POLLS = 12;
 
@@ -20,9 +19,9 @@ type One =
 
 function alreadyDone(run: FlowRun): string {
   if (toFlowRunStatus(run.status) === FlowRunStatus.Unknown) {
-    return `Run ${shortIdOf(run)} is in a state the server reports as unknown; it cannot be cancelled from here.`;
+    return vscode.l10n.t('Run {0} is in a state the server reports as unknown; it cannot be cancelled from here.', shortIdOf(run));
   }
-  return `Run ${shortIdOf(run)} already ${statusName(run).toLowerCase()}; nothing to cancel.`;
+  return vscode.l10n.t('Run {0} already {1}; nothing to cancel.', shortIdOf(run), statusWord(run));
 }
 
 /** Asks once for all runs unless flowRuns.confirmCancel is off; undefined means go ahead, else the unanswered question. */
@@ -33,15 +32,17 @@ async function confirm(services: Services, runs: FlowRun[]): Promise<string | un
   // The question names the flow: look it up (cached, shared with the tree).
   if (runs.length === 1) await services.flows.get(first.flow_id);
   const question = runs.length === 1
-    ? `Cancel run ${shortIdOf(first)} of '${services.flows.title(first.flow_id) ?? first.flow_id}'?`
-    : `Cancel ${runs.length} runs?`;
+    ? vscode.l10n.t("Cancel run {0} of '{1}'?", shortIdOf(first), services.flows.title(first.flow_id) ?? first.flow_id)
+    : vscode.l10n.t('Cancel {0} runs?', runs.length);
   const detail = runs.length === 1
-    ? `It is ${statusName(first).toLowerCase()}. Steps still running are stopped; finished steps keep their output.`
-    : `Steps still running are stopped; finished steps keep their output.\n${runs.map((r) => `${shortIdOf(r)} (${statusName(r).toLowerCase()})`).join(', ')}`;
+    ? vscode.l10n.t('It is {0}. Steps still running are stopped; finished steps keep their output.', statusWord(first))
+    : vscode.l10n.t('Steps still running are stopped; finished steps keep their output.\n{0}', runs.map((r) => `${shortIdOf(r)} (${statusWord(r)})`).join(', '));
+  const CONFIRM = vscode.l10n.t('Cancel Run');
+  const DONT_ASK = vscode.l10n.t("Don't Ask Again");
   const choice = await askModal(services, question, detail,
     { title: CONFIRM },
     { title: DONT_ASK },
-    { title: 'Keep Running', isCloseAffordance: true },
+    { title: vscode.l10n.t('Keep Running'), isCloseAffordance: true },
   );
   if (choice?.title === DONT_ASK) {
     await config.update('confirmCancel', false, vscode.ConfigurationTarget.Global);
@@ -78,22 +79,22 @@ async function cancelOne({ services, api, fresh }: RunAction, id: string): Promi
 
 function sentence(one: One): string {
   switch (one.kind) {
-    case 'cancelled': return `Run ${shortIdOf(one.run)} cancelled.`;
+    case 'cancelled': return vscode.l10n.t('Run {0} cancelled.', shortIdOf(one.run));
     case 'finished': return toFlowRunStatus(one.run.status) === FlowRunStatus.Cancelled
       ? alreadyDone(one.run)
-      : `Run ${shortIdOf(one.run)} had already ${statusName(one.run).toLowerCase()}; nothing to cancel.`;
-    case 'requested': return `Cancel requested for run ${shortIdOf(one.id)}; the server has not reported it stopped yet.`;
-    case 'failed': return `Run ${shortIdOf(one.id)} could not be cancelled.`;
+      : vscode.l10n.t('Run {0} had already {1}; nothing to cancel.', shortIdOf(one.run), statusWord(one.run));
+    case 'requested': return vscode.l10n.t('Cancel requested for run {0}; the server has not reported it stopped yet.', shortIdOf(one.id));
+    case 'failed': return vscode.l10n.t('Run {0} could not be cancelled.', shortIdOf(one.id));
   }
 }
 
 export function cancelRun(services: Services, arg?: unknown, selection?: unknown): Promise<ActionOutcome> {
   return actOnRuns(services, {
-    title: 'Cancel Run',
+    title: vscode.l10n.t('Cancel Run'),
     scope: ACTION_SCOPES.cancel,
     many: true,
-    pick: { activeOnly: true, title: 'Cancel which run?', emptyMessage: 'No pending or running runs to cancel.' },
-    on: (id) => `Cancel run ${id}`,
+    pick: { activeOnly: true, title: vscode.l10n.t('Cancel which run?'), emptyMessage: vscode.l10n.t('No pending or running runs to cancel.') },
+    on: (id) => vscode.l10n.t('Cancel run {0}', id),
   }, arg, selection, async (action) => {
     const { ids, fail } = action;
     // The tree may be a moment behind: look at each run as the server has it now.
@@ -109,13 +110,12 @@ export function cancelRun(services: Services, arg?: unknown, selection?: unknown
         notes.push(fail(e, id).message ?? '');
       }
     }
-    if (active.length === 0) return inform(notes.join(' ') || 'Nothing to cancel.', true);
+    if (active.length === 0) return inform(notes.join(' ') || vscode.l10n.t('Nothing to cancel.'), true);
     const unanswered = await confirm(services, active);
-    if (unanswered !== undefined) return { ok: false, message: `Nothing was cancelled: "${unanswered}" was not confirmed.` };
+    if (unanswered !== undefined) return { ok: false, message: vscode.l10n.t('Nothing was cancelled: "{0}" was not confirmed.', unanswered) };
 
-    const label = active.length === 1 ? `run ${shortIdOf(active[0])}` : `${active.length} runs`;
-    const results = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cancelling ${label}…` },
+        const results = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: active.length === 1 ? vscode.l10n.t('Cancelling run {0}…', shortIdOf(active[0])) : vscode.l10n.t('Cancelling {0} runs…', active.length) },
       () => Promise.all(active.map((r) => cancelOne(action, r.id))),
     );
 
@@ -126,7 +126,7 @@ export function cancelRun(services: Services, arg?: unknown, selection?: unknown
     const cancelled = results.filter((r) => r.kind === 'cancelled').length;
     const summary = results.length === 1
       ? sentence(results[0])
-      : [cancelled === results.length ? `Cancelled ${cancelled} runs.` : `Cancelled ${cancelled} of ${results.length} runs.`, ...results.filter((r) => r.kind !== 'cancelled').map(sentence), ...notes].join(' ');
+      : [cancelled === results.length ? vscode.l10n.t('Cancelled {0} runs.', cancelled) : vscode.l10n.t('Cancelled {0} of {1} runs.', cancelled, results.length), ...results.filter((r) => r.kind !== 'cancelled').map(sentence), ...notes].join(' ');
     if (failed.length > 0) {
       void vscode.window.showWarningMessage(summary);
       return { ok: false, message: summary };

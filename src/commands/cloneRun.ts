@@ -8,23 +8,22 @@ import { ACTION_SCOPES, actOnRuns, confirmDone, type ActionOutcome } from './act
 import { openWebPage, webUrlFor } from './openInBrowser';
 import type { RerunRequest } from './runFlow';
 
-const RUN_NOW = 'Run It Now';
-const OPEN = 'Open in Browser';
-const COPY = 'Copy ID';
-
 export function cloneRun(services: Services, arg?: unknown): Promise<ActionOutcome> {
   return actOnRuns(services, {
-    title: 'Clone Flow from Run',
+    title: vscode.l10n.t('Clone Flow from Run'),
     scope: ACTION_SCOPES.clone,
-    pick: { title: 'Clone the flow of which run?', emptyMessage: 'No flow runs to clone from.' },
-    on: (id) => `Clone flow from run ${id}`,
+    pick: { title: vscode.l10n.t('Clone the flow of which run?'), emptyMessage: vscode.l10n.t('No flow runs to clone from.') },
+    on: (id) => vscode.l10n.t('Clone flow from run {0}', id),
   }, arg, undefined, async ({ api, ids: [id] }) => {
     const flow = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cloning the flow of run ${shortIdOf(id)}…` },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Cloning the flow of run {0}…', shortIdOf(id)) },
       () => api.cloneRun(id),
     );
     services.flows.remember(flow);
-    const text = `Cloned flow '${flowDisplayName(flow)}' (${flow.id}).`;
+    const text = vscode.l10n.t("Cloned flow '{0}' ({1}).", flowDisplayName(flow), flow.id);
+    const RUN_NOW = vscode.l10n.t('Run It Now');
+    const OPEN = vscode.l10n.t('Open in Browser');
+    const COPY = vscode.l10n.t('Copy ID');
     // Not awaited: the command is done; the buttons act whenever the user clicks.
     void vscode.window.showInformationMessage(text, RUN_NOW, OPEN, COPY).then(async (choice) => {
       if (choice === RUN_NOW) {
@@ -37,7 +36,7 @@ export function cloneRun(services: Services, arg?: unknown): Promise<ActionOutco
         else void vscode.window.showErrorMessage(url.message);
       } else if (choice === COPY) {
         await vscode.env.clipboard.writeText(flow.id);
-        confirmDone(`Copied flow ID ${flow.id}`);
+        confirmDone(vscode.l10n.t('Copied flow ID {0}', flow.id));
       }
     });
     return { ok: true, message: text, flowId: flow.id };

@@ -14,17 +14,17 @@ async function copy(text: string, confirmation: string): Promise<ActionOutcome> 
 }
 
 function copyIds(ids: readonly string[]): Promise<ActionOutcome> {
-  return copy(ids.join('\n'), ids.length === 1 ? `Copied run ID ${ids[0]}` : `Copied ${ids.length} run IDs`);
+  return copy(ids.join('\n'), ids.length === 1 ? vscode.l10n.t('Copied run ID {0}', ids[0]) : vscode.l10n.t('Copied {0} run IDs', ids.length));
 }
 
 export async function copyRunId(services: Services, arg?: unknown, selection?: unknown): Promise<ActionOutcome> {
   const given = runIdsFrom(arg, selection);
   if (given.length > 0) return copyIds(given);
   return actOnRuns(services, {
-    title: 'Copy Run ID',
+    title: vscode.l10n.t('Copy Run ID'),
     scope: ACTION_SCOPES.read,
-    pick: { title: 'Copy the id of which run?', emptyMessage: 'No flow runs to copy.' },
-    on: (id) => `Copy the ID of run ${id}`,
+    pick: { title: vscode.l10n.t('Copy the id of which run?'), emptyMessage: vscode.l10n.t('No flow runs to copy.') },
+    on: (id) => vscode.l10n.t('Copy the ID of run {0}', id),
   }, undefined, undefined, ({ ids }) => copyIds(ids));
 }
 
@@ -34,15 +34,15 @@ function taskIdArg(arg: unknown): string | undefined {
 
 export async function copyTaskId(services: Services, arg?: unknown): Promise<ActionOutcome> {
   const direct = taskIdArg(arg);
-  if (direct) return copy(direct, `Copied task ID ${direct}`);
+  if (direct) return copy(direct, vscode.l10n.t('Copied task ID {0}', direct));
   return actOnRuns(services, {
-    title: 'Copy Task ID',
+    title: vscode.l10n.t('Copy Task ID'),
     scope: ACTION_SCOPES.read,
-    pick: { title: 'Copy the parent task id of which run?', emptyMessage: 'No flow runs to copy from.' },
-    on: (id) => `Copy task ID of run ${id}`,
+    pick: { title: vscode.l10n.t('Copy the parent task id of which run?'), emptyMessage: vscode.l10n.t('No flow runs to copy from.') },
+    on: (id) => vscode.l10n.t('Copy task ID of run {0}', id),
   }, arg, undefined, async ({ ids: [id], known }) => {
     const run = await known(id, (r) => Boolean(r.task_id));
-    if (!run.task_id) return inform(`Run ${shortIdOf(run)} has no parent task yet.`, false);
-    return copy(run.task_id, `Copied task ID ${run.task_id}`);
+    if (!run.task_id) return inform(vscode.l10n.t('Run {0} has no parent task yet.', shortIdOf(run)), false);
+    return copy(run.task_id, vscode.l10n.t('Copied task ID {0}', run.task_id));
   });
 }

@@ -15,10 +15,10 @@ export function webUrlFor(kind: 'flowruns' | 'flows', id: string): string | { me
   try {
     url = new URL(base);
   } catch {
-    return { message: `The "flowRuns.webUrl" setting ("${base}") is not a valid address. Set it to the web app's address, such as ${DEFAULT_WEB_URL}.` };
+    return { message: vscode.l10n.t('The "flowRuns.webUrl" setting ("{0}") is not a valid address. Set it to the web app\'s address, such as {1}.', base, DEFAULT_WEB_URL) };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { message: `The "flowRuns.webUrl" setting must be an http(s) address, not "${url.protocol}". Set it to the web app's address, such as ${DEFAULT_WEB_URL}.` };
+    return { message: vscode.l10n.t('The "flowRuns.webUrl" setting must be an http(s) address, not "{0}". Set it to the web app\'s address, such as {1}.', url.protocol, DEFAULT_WEB_URL) };
   }
   return `${url.toString().replace(/\/+$/, '')}/${kind}/${encodeURIComponent(id)}`;
 }
@@ -30,14 +30,14 @@ export async function openWebPage(url: string): Promise<boolean> {
 async function openRunPage(id: string): Promise<ActionOutcome> {
   const url = webUrlFor('flowruns', id);
   if (typeof url !== 'string') {
-    void vscode.window.showErrorMessage(url.message, 'Open Settings').then((choice) => {
+    void vscode.window.showErrorMessage(url.message, vscode.l10n.t('Open Settings')).then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'flowRuns.webUrl');
     });
     return { ok: false, message: url.message };
   }
   const opened = await openWebPage(url);
-  if (!opened) return inform(`Run ${shortIdOf(id)} was not opened; its address is ${url}`, false);
-  return { ok: true, message: `Opened run ${shortIdOf(id)} in the browser.`, uri: url };
+  if (!opened) return inform(vscode.l10n.t('Run {0} was not opened; its address is {1}', shortIdOf(id), url), false);
+  return { ok: true, message: vscode.l10n.t('Opened run {0} in the browser.', shortIdOf(id)), uri: url };
 }
 
 export async function openInBrowser(services: Services, arg?: unknown): Promise<ActionOutcome> {
@@ -45,9 +45,9 @@ export async function openInBrowser(services: Services, arg?: unknown): Promise<
   const [given] = runIdsFrom(arg);
   if (given) return openRunPage(given);
   return actOnRuns(services, {
-    title: 'Open in Browser',
+    title: vscode.l10n.t('Open in Browser'),
     scope: ACTION_SCOPES.read,
-    pick: { title: 'Open which run in the browser?', emptyMessage: 'No flow runs to open.' },
-    on: (id) => `Open run ${id} in the browser`,
+    pick: { title: vscode.l10n.t('Open which run in the browser?'), emptyMessage: vscode.l10n.t('No flow runs to open.') },
+    on: (id) => vscode.l10n.t('Open run {0} in the browser', id),
   }, undefined, undefined, ({ ids: [id] }) => openRunPage(id));
 }

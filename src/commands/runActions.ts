@@ -18,17 +18,17 @@ export type { ActionOutcome } from './actOnRuns';
 
 type Handler = (a?: unknown, b?: unknown) => Promise<ActionOutcome>;
 
-const COMMANDS: Record<string, { title: string; run: (s: Services) => Handler }> = {
-  'flowRuns.cancelRun': { title: 'Cancel Run', run: (s) => (a, b) => cancelRun(s, a, b) },
-  'flowRuns.cloneRun': { title: 'Clone Flow from Run', run: (s) => (a) => cloneRun(s, a) },
-  'flowRuns.setVisibility': { title: 'Set Visibility', run: (s) => (a, b) => setVisibility(s, a, b) },
-  'flowRuns.updateRun': { title: 'Update Run', run: (s) => (a, b) => updateRun(s, a, b) },
-  'flowRuns.copyRunId': { title: 'Copy Run ID', run: (s) => (a, b) => copyRunId(s, a, b) },
-  'flowRuns.copyTaskId': { title: 'Copy Task ID', run: (s) => (a) => copyTaskId(s, a) },
-  'flowRuns.openInBrowser': { title: 'Open in Browser', run: (s) => (a) => openInBrowser(s, a) },
-  'flowRuns.showInput': { title: 'Show Input', run: (s) => (a) => showRunData(s, 'input', a) },
-  'flowRuns.showOutput': { title: 'Show Output', run: (s) => (a) => showRunData(s, 'output', a) },
-  'flowRuns.saveOutput': { title: 'Save Output', run: (s) => (a, b) => saveOutput(s, a, b) },
+const COMMANDS: Record<string, { title: () => string; run: (s: Services) => Handler }> = {
+  'flowRuns.cancelRun': { title: () => vscode.l10n.t('Cancel Run'), run: (s) => (a, b) => cancelRun(s, a, b) },
+  'flowRuns.cloneRun': { title: () => vscode.l10n.t('Clone Flow from Run'), run: (s) => (a) => cloneRun(s, a) },
+  'flowRuns.setVisibility': { title: () => vscode.l10n.t('Set Visibility'), run: (s) => (a, b) => setVisibility(s, a, b) },
+  'flowRuns.updateRun': { title: () => vscode.l10n.t('Update Run'), run: (s) => (a, b) => updateRun(s, a, b) },
+  'flowRuns.copyRunId': { title: () => vscode.l10n.t('Copy Run ID'), run: (s) => (a, b) => copyRunId(s, a, b) },
+  'flowRuns.copyTaskId': { title: () => vscode.l10n.t('Copy Task ID'), run: (s) => (a) => copyTaskId(s, a) },
+  'flowRuns.openInBrowser': { title: () => vscode.l10n.t('Open in Browser'), run: (s) => (a) => openInBrowser(s, a) },
+  'flowRuns.showInput': { title: () => vscode.l10n.t('Show Input'), run: (s) => (a) => showRunData(s, 'input', a) },
+  'flowRuns.showOutput': { title: () => vscode.l10n.t('Show Output'), run: (s) => (a) => showRunData(s, 'output', a) },
+  'flowRuns.saveOutput': { title: () => vscode.l10n.t('Save Output'), run: (s) => (a, b) => saveOutput(s, a, b) },
 };
 
 export function register(context: vscode.ExtensionContext, services: Services): void {
@@ -44,8 +44,8 @@ export function register(context: vscode.ExtensionContext, services: Services): 
         return await handler(a, b);
       } catch (e) {
         // Anything the actions did not foresee still reaches the user once.
-        showError(title, e, services.log);
-        return { ok: false, message: `${title} failed: ${describeError(e)}` };
+        showError(title(), e, services.log);
+        return { ok: false, message: vscode.l10n.t('{0} failed: {1}', title(), describeError(e)) };
       }
     }));
   }

@@ -60,6 +60,15 @@ function fileName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() || uri.toString();
 }
 
+/** The sentence for input that breaks the flow's input schema. */
+function schemaMismatch(flow: Flow, violations: Parameters<typeof summarizeViolations>[0]): string {
+  return vscode.l10n.t('The input does not match the input schema of "{0}": {1}.', flowDisplayName(flow), summarizeViolations(violations));
+}
+
+function flowGone(flowId: string): string {
+  return vscode.l10n.t('No flow "{0}" was found for this API key; it may have been deleted.', flowId);
+}
+
 class RunFlowCommand {
   constructor(private readonly services: Services, private readonly files: InputFiles) {}
 
@@ -70,15 +79,15 @@ class RunFlowCommand {
   /** Shows `<action> failed: <reason>` (with the fitting button) and returns the same text. */
   private fail(action: string, error: unknown, code: RunFlowFailure): RunFlowOutcome {
     showError(action, error, this.log);
-    return { ok: false, message: `${action} failed: ${describeError(error)}`, code };
+    return { ok: false, message: vscode.l10n.t('{0} failed: {1}', action, describeError(error)), code };
   }
 
   /** Entry point of flowRuns.runFlow. */
   async run(arg: unknown): Promise<RunFlowOutcome> {
-    if (isRunRequest(arg)) return this.start('Run Flow', arg.flow, arg.input);
+    if (isRunRequest(arg)) return this.start(vscode.l10n.t('Run Flow'), arg.flow, arg.input);
     const doc = await this.documentFor(arg);
     if (!doc) {
-      return this.fail('Run Flow', new Error('Open a flow input file (JSON) in the editor first, then run it.'), 'no_document');
+      return this.fail(vscode.l10n.t('Run Flow'), new Error(vscode.l10n.t('Open a flow input file (JSON) in the editor first, then run it.')), 'no_document');
     }
     return this.runDocument(doc);
   }
@@ -98,29 +107,29 @@ class RunFlowCommand {
     const tooLarge = checkSize(Buffer.byteLength(text, 'utf8'));
     if (tooLarge) {
       this.files.clear(doc);
-      return this.fail('Run Flow', new Error(tooLarge.message), 'input');
+      return this.fail(vscode.l10n.t('Run Flow'), new Error(tooLarge.message), 'input');
     }
     const parsed = parseInput(text);
     if (!parsed.ok) {
       this.files.showProblem(doc, parsed.problem);
-      return this.fail('Run Flow', new Error(parsed.problem.message), 'input');
+      return this.fail(vscode.l10n.t('Run Flow'), new Error(parsed.problem.message), 'input');
     }
     let api: FlowRunsApi;
     try {
       api = await this.services.session.requireApi();
     } catch (e) {
-      return this.fail('Run Flow', e, 'api');
+      return this.fail(vscode.l10n.t('Run Flow'), e, 'api');
     }
     const value = parsed.value;
     let flowId = value.form === 'request' ? value.flow : this.files.rememberedFlow(doc.uri);
     if (!flowId) {
       let chosen: Flow | undefined;
       try {
-        chosen = await pickFlow(api, { title: `Choose the flow to run with ${fileName(doc.uri)}`, log: this.log });
+        chosen = await pickFlow(api, { title: vscode.l10n.t('Choose the flow to run with {0}', fileName(doc.uri)), log: this.log });
       } catch (e) {
-        return this.fail('Run Flow', e, 'api');
+        return this.fail(vscode.l10n.t('Run Flow'), e, 'api');
       }
-      if (!chosen) return { ok: false, message: 'No flow was chosen; nothing was sent.', code: 'no_flow_chosen' };
+      if (!chosen) return { ok: false, message: vscode.l10n.t('No flow was chosen; nothing was sent.'), code: 'no_flow_chosen' };
       flowId = chosen.id;
       await this.files.rememberFlow(doc.uri, flowId);
     }
@@ -131,8 +140,8 @@ class RunFlowCommand {
       const violations = validateInput(flow.input_schema, value.input, value.tree, value.inputPath);
       if (violations.length > 0) {
         this.files.showViolations(doc, violations);
-        const error = new Error(`The input does not match the input schema of "${flowDisplayName(flow)}": ${summarizeViolations(violations)}.`);
-        return this.fail('Run Flow', error, 'schema');
+        const error = new Error(schemaMismatch(flow, violations));
+        return this.fail(vscode.l10n.t('Run Flow'), error, 'schema');
       }
     }
     this.files.clear(doc);
@@ -164,25 +173,25 @@ class RunFlowCommand {
     if (doc && value.form === 'request') {
       this.files.showProblem(doc, {
         code: 'unknown_flow',
-        message: `No flow "${flowId}" was found for this API key.`,
+        message: vscode.l10n.t('No flow "{0}" was found for this API key.', flowId),
         offset: value.flowSpan.offset,
         length: value.flowSpan.length,
       });
     }
-    const reason = `No flow "${flowId}" was found for this API key. Choose one of your flows instead.`;
-    const text = `Run Flow failed: ${reason}`;
+    const reason = vscode.l10n.t('No flow "{0}" was found for this API key. Choose one of your flows instead.', flowId);
+    const text = vscode.l10n.t('{0} failed: {1}', vscode.l10n.t('Run Flow'), reason);
     this.log.warn(`[error] Run Flow: ${reason}`);
-    const choose = 'Choose a Flow…';
+    const choose = vscode.l10n.t('Choose a Flow…');
     void vscode.window.showErrorMessage(text, choose).then(async (choice) => {
       if (choice !== choose) return;
-      const flow = await pickFlow(api, { title: 'Choose the flow to run with this input', log: this.log }).catch((e: unknown) => {
-        showError('Run Flow', e, this.log);
+      const flow = await pickFlow(api, { title: vscode.l10n.t('Choose the flow to run with this input'), log: this.log }).catch((e: unknown) => {
+        showError(vscode.l10n.t('Run Flow'), e, this.log);
         return undefined;
       });
       if (!flow) return;
       if (doc && value.form === 'bare') await this.files.rememberFlow(doc.uri, flow.id);
       if (doc) this.files.clear(doc);
-      await this.start('Run Flow', flow.id, value.input);
+      await this.start(vscode.l10n.t('Run Flow'), flow.id, value.input);
     });
     return { ok: false, message: text, code: 'unknown_flow' };
   }
@@ -199,17 +208,17 @@ class RunFlowCommand {
     if (tooLarge) return this.fail(action, new Error(tooLarge.message.replace('The file is', 'The input is')), 'input');
     const flow = await this.loadFlow(api, flowId);
     if (flow === 'not_found') {
-      return this.fail(action, new Error(`No flow "${flowId}" was found for this API key; it may have been deleted.`), 'unknown_flow');
+      return this.fail(action, new Error(flowGone(flowId)), 'unknown_flow');
     }
     if (flow && hasInputSchema(flow.input_schema)) {
       const violations = validateInput(flow.input_schema, input);
       if (violations.length > 0) {
-        const error = new Error(`The input does not match the input schema of "${flowDisplayName(flow)}": ${summarizeViolations(violations)}.`);
+        const error = new Error(schemaMismatch(flow, violations));
         return this.fail(action, error, 'schema');
       }
     }
     return this.create(action, api, flowId, input, flow, () =>
-      this.fail(action, new Error(`No flow "${flowId}" was found for this API key; it may have been deleted.`), 'unknown_flow'));
+      this.fail(action, new Error(flowGone(flowId)), 'unknown_flow'));
   }
 
   /** POST /flowruns under a cancellable progress notification. */
@@ -225,7 +234,7 @@ class RunFlowCommand {
     let result: ApiResult<FlowRun>;
     try {
       result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Starting ${title}…`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting {0}…', title), cancellable: true },
         (_progress, token) => {
           const abort = new AbortController();
           const sub = token.onCancellationRequested(() => abort.abort());
@@ -237,7 +246,7 @@ class RunFlowCommand {
     } catch (e) {
       if (isApiError(e) && e.kind === 'aborted') {
         this.log.info(`[runFlow] starting ${flowId} was cancelled by the user`);
-        return { ok: false, message: `${action} was cancelled; the request was stopped before the server answered.`, code: 'cancelled' };
+        return { ok: false, message: vscode.l10n.t('{0} was cancelled; the request was stopped before the server answered.', action), code: 'cancelled' };
       }
       if (isApiError(e) && e.kind === 'not_found') return onNotFound();
       return this.fail(action, e, 'api');
@@ -264,10 +273,10 @@ class RunFlowCommand {
    */
   async runAgain(arg: unknown, selection?: unknown): Promise<RunFlowOutcome> {
     const otherFlow = isRerunRequest(arg) ? arg.flow : undefined;
-    const action = otherFlow ? 'Run It Now' : 'Run Again';
+    const action = otherFlow ? vscode.l10n.t('Run It Now') : vscode.l10n.t('Run Again');
     const [id] = runIdsFrom(arg, selection);
     if (!id) {
-      const error = new Error('Choose a run first: use Run Again on a run in the Runs view or in its panel.');
+      const error = new Error(vscode.l10n.t('Choose a run first: use Run Again on a run in the Runs view or in its panel.'));
       return this.fail(action, error, 'no_run');
     }
     const sent = this.services.sentInputs.get(id);
@@ -286,7 +295,7 @@ class RunFlowCommand {
     if (sent) return this.start(action, flowId, sent);
     const flow = await this.loadFlow(api, flowId);
     if (flow === 'not_found') {
-      return this.fail(action, new Error(`No flow "${flowId}" was found for this API key; it may have been deleted.`), 'unknown_flow');
+      return this.fail(action, new Error(flowGone(flowId)), 'unknown_flow');
     }
     // A verdict of "fits" is checked against the schema once more by start(): cheap, and start stays the one way in.
     const verdict = judgeStoredInput(run.input, flow?.input_schema);
@@ -306,8 +315,8 @@ class RunFlowCommand {
     const title = cleanServerText(flow ? flowDisplayName(flow) : (this.services.flows.title(flowId) ?? flowId), { maxChars: 80 });
     const reason = cleanServerText(verdict.reason, { maxChars: 300 });
     const content = reviewFileText(flowId, verdict.draft, [
-      `${action}: run ${shortIdOf(run)} of "${title}". Nothing was sent, because ${reason}.`,
-      'Check "input" below, then run this file with "Run Flow": the ▶ in the editor title, or "Flow Runs: Run Flow" from the Command Palette.',
+      vscode.l10n.t('{0}: run {1} of "{2}". Nothing was sent, because {3}.', action, shortIdOf(run), title, reason),
+      vscode.l10n.t('Check "input" below, then run this file with "Run Flow": the ▶ in the editor title, or "Flow Runs: Run Flow" from the Command Palette.'),
     ]);
     try {
       const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content });
@@ -315,7 +324,7 @@ class RunFlowCommand {
     } catch (e) {
       return this.fail(action, e, 'review');
     }
-    const message = `${action}: nothing was sent, because ${reason}. The input is open in a new editor: check it, then run it with "Run Flow".`;
+    const message = vscode.l10n.t('{0}: nothing was sent, because {1}. The input is open in a new editor: check it, then run it with "Run Flow".', action, reason);
     void vscode.window.showWarningMessage(message);
     return { ok: false, message, code: 'review' };
   }

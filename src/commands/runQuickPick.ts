@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import type { FlowRunsApi } from '../api/api';
 import { FlowRunStatus, type FlowRun, type ListRequest } from '../api/models';
 import type { Services } from '../services';
-import { isActive, runStatusIcon, shortIdOf, startedAt, statusName } from '../shared/runText';
+import { isActive, runStatusIcon, shortIdOf, startedAt } from '../shared/runText';
+import { statusLabel } from '../views/statusWords';
+import { timeWords } from '../views/timeWords';
 import { newestFirst, relativeTime } from '../shared/time';
 
 const PICK_LIMIT = 30;
@@ -54,21 +56,21 @@ function itemFor(services: Services, run: FlowRun, now: number): RunPickItem {
   return {
     runId: run.id,
     label: `$(${icon}${spin ? '~spin' : ''}) ${services.flows.title(run.flow_id) ?? run.flow_id}`,
-    description: [shortIdOf(run), statusName(run), start !== undefined && `started ${relativeTime(start, now)}`].filter(Boolean).join(' · '),
+    description: [shortIdOf(run), statusLabel(run), start !== undefined && vscode.l10n.t('started {0}', relativeTime(start, now, timeWords()))].filter(Boolean).join(' · '),
   };
 }
 
 /** Shows the quick pick; rejects when the runs cannot be listed (the caller says why). */
 export async function pickRun(services: Services, api: FlowRunsApi, opts: RunPickOptions): Promise<RunPick> {
   const runs = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: 'Loading flow runs…' },
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Loading flow runs…') },
     () => pickCandidates(services, api, opts.activeOnly ?? false),
   );
   if (runs.length === 0) return { kind: 'empty' };
   const now = Date.now();
   const picked = await vscode.window.showQuickPick(runs.map((r) => itemFor(services, r, now)), {
     title: opts.title,
-    placeHolder: 'Pick a run (type a flow name or run id)',
+    placeHolder: vscode.l10n.t('Pick a run (type a flow name or run id)'),
     matchOnDescription: true,
   });
   return picked ? { kind: 'picked', id: picked.runId } : { kind: 'dismissed' };

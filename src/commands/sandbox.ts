@@ -75,12 +75,12 @@ export class SandboxController implements vscode.Disposable {
 
   async start(): Promise<void> {
     if (this.sandbox) {
-      void vscode.window.showInformationMessage(`The local sandbox is already running at ${this.sandbox.url}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('The local sandbox is already running at {0}.', this.sandbox.url));
       return;
     }
     if (this.starting) return this.starting;
     this.starting = Promise.resolve(vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Flow Runs: starting the local sandbox…' },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Flow Runs: starting the local sandbox…') },
       (progress) => this.doStart(progress),
     )).finally(() => {
       this.starting = undefined;
@@ -92,16 +92,16 @@ export class SandboxController implements vscode.Disposable {
     const { services } = this;
     let sandbox: Sandbox;
     try {
-      progress.report({ message: 'starting the server' });
+      progress.report({ message: vscode.l10n.t('starting the server') });
       sandbox = await loadSandbox().startSandbox({ port: 0, speed: 1, seedRuns: 40 });
     } catch (e) {
-      showError('Starting the local sandbox', e, services.log);
+      showError(vscode.l10n.t('Starting the local sandbox'), e, services.log);
       return;
     }
     this.sandbox = sandbox;
     services.log.info(`[sandbox] listening on ${sandbox.url}`);
     try {
-      progress.report({ message: 'pointing Flow Runs at it' });
+      progress.report({ message: vscode.l10n.t('pointing Flow Runs at it') });
       // A stale record from a window that closed mid-sandbox: restore it first so "previous" is the user's own value.
       await this.restoreSettings(false);
       const target = chooseTarget();
@@ -115,22 +115,22 @@ export class SandboxController implements vscode.Disposable {
       await config.update('apiUrl', sandbox.url, toTarget(target));
       await config.update('webUrl', `${sandbox.url}/app`, toTarget(target));
       if (!(await waitForBaseUrl(services, sandbox.url))) {
-        throw new Error(`flowRuns.apiUrl did not take effect (another settings level overrides it); the sandbox runs at ${sandbox.url}.`);
+        throw new Error(vscode.l10n.t('flowRuns.apiUrl did not take effect (another settings level overrides it); the sandbox runs at {0}.', sandbox.url));
       }
-      progress.report({ message: 'storing its key' });
+      progress.report({ message: vscode.l10n.t('storing its key') });
       await services.session.setKey(sandbox.defaultKey);
       await vscode.commands.executeCommand('setContext', 'flowRuns.sandboxRunning', true);
-      const where = target === 'workspace' ? 'workspace settings' : 'user settings';
+      const where = target === 'workspace' ? vscode.l10n.t('workspace settings') : vscode.l10n.t('user settings');
       void vscode.window
         .showInformationMessage(
-          `Local sandbox running at ${sandbox.url} with demo flows and 40 past runs. flowRuns.apiUrl and flowRuns.webUrl now point at it (${where}); "Stop Local Sandbox" puts them back.`,
-          'Show Runs',
+          vscode.l10n.t('Local sandbox running at {0} with demo flows and 40 past runs. flowRuns.apiUrl and flowRuns.webUrl now point at it ({1}); "Stop Local Sandbox" puts them back.', sandbox.url, where),
+          vscode.l10n.t('Show Runs'),
         )
         .then((choice) => {
           if (choice) void vscode.commands.executeCommand('workbench.view.extension.flowRuns');
         });
     } catch (e) {
-      showError('Starting the local sandbox', e, services.log);
+      showError(vscode.l10n.t('Starting the local sandbox'), e, services.log);
       await this.stop(true);
     }
   }
@@ -141,7 +141,7 @@ export class SandboxController implements vscode.Disposable {
     const sandbox = this.sandbox;
     this.sandbox = undefined;
     if (!sandbox) {
-      if (!quiet) void vscode.window.showInformationMessage('The local sandbox is not running.');
+      if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('The local sandbox is not running.'));
       return;
     }
     // The key was stored for the sandbox's URL only; remove it while that URL is still in force.
@@ -156,7 +156,9 @@ export class SandboxController implements vscode.Disposable {
     services.log.info(`[sandbox] stopped ${sandbox.url}`);
     if (!quiet) {
       void vscode.window.showInformationMessage(
-        `Local sandbox stopped. Its API key was deleted${restored ? `; ${restored}` : ''}.`,
+        restored
+          ? vscode.l10n.t('Local sandbox stopped. Its API key was deleted; {0}.', restored)
+          : vscode.l10n.t('Local sandbox stopped. Its API key was deleted.'),
       );
     }
   }
@@ -180,11 +182,13 @@ export class SandboxController implements vscode.Disposable {
       if (now !== ours) continue;
       const before = raw.previous[name];
       await config.update(name, before, target);
-      words.push(before === undefined ? `flowRuns.${name} was removed` : `flowRuns.${name} is ${before} again`);
+      words.push(before === undefined
+        ? vscode.l10n.t('flowRuns.{0} was removed', name)
+        : vscode.l10n.t('flowRuns.{0} is {1} again', name, before));
     }
     await this.services.context.globalState.update(STATE_KEY, undefined);
     if (words.length === 0) return undefined;
-    const where = raw.target === 'workspace' ? 'workspace settings' : 'user settings';
+    const where = raw.target === 'workspace' ? vscode.l10n.t('workspace settings') : vscode.l10n.t('user settings');
     return `${words.join(', ')} (${where})`;
   }
 

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { FlowRun } from '../api/models';
 import type { Services } from '../services';
-import { hasOutput, isActive, shortIdOf, statusName } from '../shared/runText';
+import { hasOutput, isActive, shortIdOf } from '../shared/runText';
+import { statusWord } from '../views/statusWords';
 import { ACTION_SCOPES, actOnRuns, inform, type ActionOutcome } from './actOnRuns';
 
 export const DATA_SCHEME = 'flowruns-data';
@@ -42,14 +43,14 @@ export class RunDataProvider implements vscode.TextDocumentContentProvider, vsco
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const ref = parse(uri);
-    if (!ref) return prettyJson({ error: 'Not a flow run document.' });
+    if (!ref) return prettyJson({ error: vscode.l10n.t('Not a flow run document.') });
     let run = this.services.store.get(ref.runId);
     if (!run || (ref.part === 'output' && !hasOutput(run))) {
       // After a window reload, or when the list page carried no output.
       const api = this.services.session.current();
       if (api) run = await api.getRun(ref.runId).catch(() => run);
     }
-    if (!run) return prettyJson({ error: `Run ${ref.runId} is not available.` });
+    if (!run) return prettyJson({ error: vscode.l10n.t('Run {0} is not available.', ref.runId) });
     return prettyJson(ref.part === 'input' ? run.input : run.output);
   }
 
@@ -67,15 +68,19 @@ async function openPart(uri: vscode.Uri): Promise<void> {
 
 export function showRunData(services: Services, part: RunPart, arg?: unknown): Promise<ActionOutcome> {
   return actOnRuns(services, {
-    title: part === 'input' ? 'Show Input' : 'Show Output',
+    title: part === 'input' ? vscode.l10n.t('Show Input') : vscode.l10n.t('Show Output'),
     scope: ACTION_SCOPES.read,
-    pick: { title: `Show the ${part} of which run?`, emptyMessage: 'No flow runs to show.' },
-    on: (id) => `Show ${part} of run ${id}`,
+    pick: {
+      title: part === 'input' ? vscode.l10n.t('Show the input of which run?') : vscode.l10n.t('Show the output of which run?'),
+      emptyMessage: vscode.l10n.t('No flow runs to show.'),
+    },
+    on: (id) => (part === 'input' ? vscode.l10n.t('Show input of run {0}', id) : vscode.l10n.t('Show output of run {0}', id)),
   }, arg, undefined, async ({ ids: [id], known }) => {
     const run = await known(id, part === 'output' ? hasOutput : undefined);
     if (part === 'output' && !hasOutput(run)) {
-      const why = isActive(run) ? ` yet (it is ${statusName(run).toLowerCase()})` : ` (it ${statusName(run).toLowerCase()})`;
-      return inform(`Run ${shortIdOf(run)} has no output${why}.`, false);
+      return inform(isActive(run)
+        ? vscode.l10n.t('Run {0} has no output yet (it is {1}).', shortIdOf(run), statusWord(run))
+        : vscode.l10n.t('Run {0} has no output (it {1}).', shortIdOf(run), statusWord(run)), false);
     }
     const uri = dataUri(run, part);
     await openPart(uri);

@@ -14,50 +14,51 @@ interface FailItem extends vscode.QuickPickItem {
 /** A patch from a programmatic caller: `{ fail_on_error: boolean }` (other keys are refused). */
 function patchFrom(value: unknown): FlowRunPatch | string | undefined {
   if (value === undefined || Array.isArray(value)) return undefined; // nothing, or the tree's selection
-  if (typeof value !== 'object' || value === null) return 'The update must be an object such as { "fail_on_error": true }.';
+  if (typeof value !== 'object' || value === null) return vscode.l10n.t('The update must be an object such as {0}.', '{ "fail_on_error": true }');
   const entries = Object.entries(value);
   const unknown = entries.filter(([k]) => k !== 'fail_on_error').map(([k]) => k);
-  if (unknown.length) return `Only fail_on_error can be changed on a run, not ${unknown.join(', ')}.`;
+  if (unknown.length) return vscode.l10n.t('Only fail_on_error can be changed on a run, not {0}.', unknown.join(', '));
   const fail = (value as { fail_on_error?: unknown }).fail_on_error;
-  if (typeof fail !== 'boolean') return 'fail_on_error must be true or false.';
+  if (typeof fail !== 'boolean') return vscode.l10n.t('fail_on_error must be true or false.');
   return { fail_on_error: fail };
 }
 
 export async function updateRun(services: Services, arg?: unknown, patchArg?: unknown): Promise<ActionOutcome> {
-  const action = 'Update Run';
+  const action = vscode.l10n.t('Update Run');
   const given = patchFrom(patchArg);
   if (typeof given === 'string') {
-    void vscode.window.showErrorMessage(`${action}: ${given}`);
-    return { ok: false, message: `${action}: ${given}` };
+    const message = vscode.l10n.t('{0}: {1}', action, given);
+    void vscode.window.showErrorMessage(message);
+    return { ok: false, message };
   }
   return actOnRuns(services, {
     title: action,
     scope: ACTION_SCOPES.update,
-    pick: { title: 'Update which run?', emptyMessage: 'No flow runs to update.' },
-    on: (id) => `Update run ${id}`,
+    pick: { title: vscode.l10n.t('Update which run?'), emptyMessage: vscode.l10n.t('No flow runs to update.') },
+    on: (id) => vscode.l10n.t('Update run {0}', id),
   }, arg, undefined, async ({ api, ids: [id], known }) => {
     let patch = given;
     if (!patch) {
       const run = await known(id, (r) => typeof r.fail_on_error === 'boolean');
       const current = run.fail_on_error;
       const mark = (v: boolean): Pick<FailItem, 'label' | 'description'> => ({
-        label: `${v === current ? '$(check) ' : ''}${v ? 'Stop at first failure (fail_on_error: true)' : 'Continue other branches (fail_on_error: false)'}`,
-        description: v === current ? 'current' : undefined,
+        label: `${v === current ? '$(check) ' : ''}${v ? vscode.l10n.t('Stop at first failure (fail_on_error: true)') : vscode.l10n.t('Continue other branches (fail_on_error: false)')}`,
+        description: v === current ? vscode.l10n.t('current') : undefined,
       });
       const items: FailItem[] = [
-        { value: true, ...mark(true), detail: 'When a node fails, the whole run fails and the remaining nodes are not started.' },
-        { value: false, ...mark(false), detail: 'When a node fails, nodes that do not depend on it keep running.' },
+        { value: true, ...mark(true), detail: vscode.l10n.t('When a node fails, the whole run fails and the remaining nodes are not started.') },
+        { value: false, ...mark(false), detail: vscode.l10n.t('When a node fails, nodes that do not depend on it keep running.') },
       ];
       const picked = await vscode.window.showQuickPick(items, {
-        title: `Update run ${shortIdOf(run)}: when a node fails`,
+        title: vscode.l10n.t('Update run {0}: when a node fails', shortIdOf(run)),
         placeHolder: 'fail_on_error',
       });
       if (!picked) return { ok: false };
-      if (picked.value === current) return inform(`Run ${shortIdOf(run)} already has fail_on_error: ${String(current)}.`, true);
+      if (picked.value === current) return inform(vscode.l10n.t('Run {0} already has fail_on_error: {1}.', shortIdOf(run), String(current)), true);
       patch = { fail_on_error: picked.value };
     }
     const run = await api.updateRun(id, patch);
     services.store.upsert(run);
-    return confirmDone(`Run ${shortIdOf(run)} updated: fail_on_error is ${String(run.fail_on_error ?? patch.fail_on_error)}.`);
+    return confirmDone(vscode.l10n.t('Run {0} updated: fail_on_error is {1}.', shortIdOf(run), String(run.fail_on_error ?? patch.fail_on_error)));
   });
 }

@@ -41,7 +41,7 @@ function itemFor(flow: Flow, currentId: string | undefined): FlowItem {
 export function pickFlow(api: FlowRunsApi, options: PickFlowOptions): Promise<Flow | undefined> {
   const qp = vscode.window.createQuickPick<FlowItem>();
   qp.title = options.title;
-  qp.placeholder = options.placeholder ?? 'Type to search your flows by title, id or description';
+  qp.placeholder = options.placeholder ?? vscode.l10n.t('Type to search your flows by title, id or description');
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   qp.ignoreFocusOut = false;
@@ -56,7 +56,7 @@ export function pickFlow(api: FlowRunsApi, options: PickFlowOptions): Promise<Fl
   let settled = false;
 
   const loadMoreItem: FlowItem = {
-    label: '$(ellipsis) Load more flows…',
+    label: `$(ellipsis) ${vscode.l10n.t('Load more flows…')}`,
     alwaysShow: true,
     loadMore: true,
   };
@@ -80,7 +80,7 @@ export function pickFlow(api: FlowRunsApi, options: PickFlowOptions): Promise<Fl
       if (searchTimer) clearTimeout(searchTimer);
       abort.abort();
       qp.dispose();
-      if (error !== undefined) reject(error instanceof Error ? error : new Error('Loading your flows failed.'));
+      if (error !== undefined) reject(error instanceof Error ? error : new Error(vscode.l10n.t('Loading your flows failed.')));
       else resolve(value);
     };
 
@@ -96,7 +96,7 @@ export function pickFlow(api: FlowRunsApi, options: PickFlowOptions): Promise<Fl
         cursor = page.next_cursor ?? undefined;
         hasNext = page.has_next && cursor !== undefined;
         render(first ? options.currentId : firstNew?.id);
-        if (first && flows.size === 0) qp.placeholder = 'You have no flows yet: create one at inference.sh';
+        if (first && flows.size === 0) qp.placeholder = vscode.l10n.t('You have no flows yet: create one at inference.sh');
       } catch (e) {
         if (settled) return;
         if (first) finish(undefined, e);

@@ -9,7 +9,7 @@ import type { Services } from '../services';
 import { showError } from '../views/showError';
 import { pickFlow } from './flowPicker';
 import { checkSize, declaredFlow, parseInput, type InputProblem, type TextSpan } from './parseInput';
-import { schemaDocumentText } from './schemaDocument';
+import { schemaDocumentText, type SchemaWords } from './schemaDocument';
 import { hasInputSchema, validateInput, type SchemaViolation } from './validateInput';
 
 export const SCHEMA_SCHEME = 'flowruns-schema';
@@ -43,14 +43,29 @@ function rangeOf(doc: vscode.TextDocument, span: TextSpan): vscode.Range {
   return new vscode.Range(start, doc.positionAt(span.offset + Math.max(span.length, 0)));
 }
 
+/** The schema's hover words in the user's language. */
+function schemaWords(): SchemaWords {
+  return {
+    requestTitle: vscode.l10n.t('Flow run request'),
+    requestDescription: vscode.l10n.t('What "Flow Runs: Run Flow" sends to POST /flowruns: the flow to run and its input.'),
+    flowTitle: vscode.l10n.t('Flow'),
+    flowDescription: vscode.l10n.t('The id of the flow to run.'),
+    inputTitle: vscode.l10n.t('Input'),
+    inputDescription: vscode.l10n.t("The flow's inputs; their shape depends on the flow."),
+    flowInputTitle: vscode.l10n.t('Input of "{0}"'),
+    flowInputDescription: vscode.l10n.t('The inputs of the flow {0}.'),
+  };
+}
+
 /** Serves the schema document; fires onDidChange when the set of known flows changes it. */
 class FlowSchemaProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private text: string;
+  private readonly words = schemaWords();
 
   constructor(private readonly flows: () => readonly Flow[], private readonly onRequest: () => void) {
-    this.text = schemaDocumentText(flows());
+    this.text = schemaDocumentText(flows(), this.words);
   }
 
   provideTextDocumentContent(): string {
@@ -60,7 +75,7 @@ class FlowSchemaProvider implements vscode.TextDocumentContentProvider, vscode.D
 
   /** Rebuilds the text; tells VS Code only when it really changed. */
   refresh(): boolean {
-    const next = schemaDocumentText(this.flows());
+    const next = schemaDocumentText(this.flows(), this.words);
     if (next === this.text) return false;
     this.text = next;
     const open = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === SCHEMA_SCHEME).map((d) => d.uri);
@@ -334,22 +349,26 @@ class RunFlowLenses implements vscode.CodeLensProvider {
     if (!this.files.isInputFile(doc)) return [];
     const top = new vscode.Range(0, 0, 0, 0);
     const lenses = [
-      new vscode.CodeLens(top, { title: '▶ Run Flow', command: 'flowRuns.runFlow', arguments: [doc.uri], tooltip: 'Start a run of the flow with this input' }),
+      new vscode.CodeLens(top, {
+        title: vscode.l10n.t('▶ Run Flow'), command: 'flowRuns.runFlow', arguments: [doc.uri], tooltip: vscode.l10n.t('Start a run of the flow with this input'),
+      }),
     ];
     const flow = this.files.flowIdFor(doc);
     if (!flow) {
-      lenses.push(new vscode.CodeLens(top, { title: 'Choose flow…', command: 'flowRuns.chooseFlow', arguments: [doc.uri], tooltip: 'Pick the flow this input is for' }));
+      lenses.push(new vscode.CodeLens(top, {
+        title: vscode.l10n.t('Choose flow…'), command: 'flowRuns.chooseFlow', arguments: [doc.uri], tooltip: vscode.l10n.t('Pick the flow this input is for'),
+      }));
     } else {
       const known = this.services.flows.peek(flow.id);
       const title = known ? flowDisplayName(known) : flow.id;
       lenses.push(
         flow.declared
-          ? new vscode.CodeLens(top, { title: `Flow: ${title}`, command: '', tooltip: flow.id })
+          ? new vscode.CodeLens(top, { title: vscode.l10n.t('Flow: {0}', title), command: '', tooltip: flow.id })
           : new vscode.CodeLens(top, {
-            title: `Flow: ${title} (change)`,
+            title: vscode.l10n.t('Flow: {0} (change)', title),
             command: 'flowRuns.chooseFlow',
             arguments: [doc.uri],
-            tooltip: `${flow.id}: choose another flow for this file`,
+            tooltip: vscode.l10n.t('{0}: choose another flow for this file', flow.id),
           }),
       );
     }
@@ -401,7 +420,7 @@ async function chooseFlow(files: InputFiles, services: Services, arg: unknown): 
     const api = await services.session.requireApi();
     const name = uri.path.split('/').pop() ?? uri.path;
     const flow = await pickFlow(api, {
-      title: `Choose the flow for ${name}`,
+      title: vscode.l10n.t('Choose the flow for {0}', name),
       currentId: files.rememberedFlow(uri),
       log: services.log,
     });
@@ -411,7 +430,7 @@ async function chooseFlow(files: InputFiles, services: Services, arg: unknown): 
     await files.rememberFlow(uri, flow.id);
     return flow.id;
   } catch (e) {
-    showError('Choose Flow', e, services.log);
+    showError(vscode.l10n.t('Choose Flow'), e, services.log);
     return undefined;
   }
 }

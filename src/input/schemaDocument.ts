@@ -2,11 +2,26 @@
 // files (package.json's jsonValidation points at `flowruns-schema:/flow-input.json`):
 // the request body {flow, input}, and for every flow we know an if/then that
 // holds `input` to that flow's own input_schema. That gives completion, hovers
-// and squiggles while the user types. No `vscode` import.
+// and squiggles while the user types. No `vscode` import: the caller passes
+// the schema's words in the user's language (SchemaWords).
 import { flowDisplayName, type Flow } from '../api/models';
 import { isRecord } from '../shared/guards';
 
 type Json = Record<string, unknown>;
+
+/** The titles and descriptions the JSON editor shows on hover; `{0}` is the flow's title or id. */
+export interface SchemaWords {
+  requestTitle: string;
+  requestDescription: string;
+  flowTitle: string;
+  flowDescription: string;
+  inputTitle: string;
+  inputDescription: string;
+  flowInputTitle: string;
+  flowInputDescription: string;
+}
+
+const fill = (template: string, value: string): string => template.replace('{0}', value);
 
 /** A definitions key that is safe in a JSON pointer. */
 function defKey(flowId: string): string {
@@ -40,7 +55,7 @@ function oneLine(text: string | undefined): string | undefined {
 }
 
 /** The schema document for a set of flows (sorted by id, so the text is stable). */
-export function buildSchemaDocument(flows: readonly Flow[]): Json {
+export function buildSchemaDocument(flows: readonly Flow[], words: SchemaWords): Json {
   const sorted = [...flows].sort((a, b) => a.id.localeCompare(b.id));
   const definitions: Json = {};
   const conditions: Json[] = [];
@@ -61,8 +76,8 @@ export function buildSchemaDocument(flows: readonly Flow[]): Json {
       then: {
         properties: {
           input: {
-            title: `Input of "${title}"`,
-            description: description ?? `The inputs of the flow ${flow.id}.`,
+            title: fill(words.flowInputTitle, title),
+            description: description ?? fill(words.flowInputDescription, flow.id),
             allOf: [{ $ref: `#/definitions/${key}` }],
           },
         },
@@ -71,22 +86,22 @@ export function buildSchemaDocument(flows: readonly Flow[]): Json {
   }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    title: 'Flow run request',
-    description: 'What "Flow Runs: Run Flow" sends to POST /flowruns: the flow to run and its input.',
+    title: words.requestTitle,
+    description: words.requestDescription,
     type: 'object',
     required: ['flow', 'input'],
     properties: {
       flow: {
         type: 'string',
-        title: 'Flow',
-        description: 'The id of the flow to run.',
+        title: words.flowTitle,
+        description: words.flowDescription,
         // Known flows are offered as completions; any other id is still allowed (the server decides).
         anyOf: [...flowChoices, { type: 'string' }],
       },
       input: {
         type: 'object',
-        title: 'Input',
-        description: "The flow's inputs; their shape depends on the flow.",
+        title: words.inputTitle,
+        description: words.inputDescription,
       },
     },
     // draft-07 wants a non-empty allOf.
@@ -94,6 +109,6 @@ export function buildSchemaDocument(flows: readonly Flow[]): Json {
   };
 }
 
-export function schemaDocumentText(flows: readonly Flow[]): string {
-  return JSON.stringify(buildSchemaDocument(flows), null, 2);
+export function schemaDocumentText(flows: readonly Flow[], words: SchemaWords): string {
+  return JSON.stringify(buildSchemaDocument(flows, words), null, 2);
 }

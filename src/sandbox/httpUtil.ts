@@ -63,7 +63,3 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     throw invalid('Request body is not valid JSON');
   }
 }
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}

@@ -2,7 +2,7 @@
 // shows something. Everything from the state is escaped.
 import type { Flow, FlowRun } from '../api/models';
 import { FLOW_RUN_STATUS_NAMES, flowDisplayName } from '../api/models';
-import { escapeHtml } from './httpUtil';
+import { escapeHtml } from '../shared/escapeHtml';
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>

@@ -90,9 +90,58 @@ export interface PanelGraph {
   edges: PanelGraphEdge[];
 }
 
+/**
+ * Every word the panel shows, in the user's language. The webview cannot call
+ * vscode.l10n, so the host words them (src/views/panel/panelStrings.ts) and
+ * sends them with each snapshot; the webview has no words of its own.
+ * `{0}`, `{1}` are filled in by the webview (src/webview/strings.ts).
+ */
+export interface PanelStrings {
+  runActions: string;
+  cancel: string; cancelTitle: string;
+  runAgain: string; runAgainTitle: string;
+  cloneFlow: string; cloneFlowTitle: string;
+  copyId: string; copyIdTitle: string;
+  openInBrowser: string; openInBrowserTitle: string;
+  showInput: string; showInputTitle: string;
+  showOutput: string; showOutputTitle: string;
+  saveOutput: string; saveOutputTitle: string;
+  retry: string; retryTitle: string;
+  copy: string; copyParentTitle: string;
+  run: string; parentTask: string; started: string; finished: string; ended: string; duration: string;
+  loading: string; flowRun: string; notYet: string;
+  /** {0}: why following stopped. */
+  followFailed: string; streamFailed: string;
+  followStopped: string; reconnecting: string; connecting: string; loadingRun: string;
+  finalOutput: string; noOutputRunning: string; noOutput: string;
+  selectTaskHint: string; input: string; output: string; logs: string; timeline: string;
+  app: string; task: string; taskStatus: string; node: string; status: string;
+  taskNotStarted: string; copyTaskId: string; copyTaskIdTitle: string;
+  noInput: string; noTaskYet: string; noOutputYet: string; logsTrimmed: string; noLogsYet: string; noEventsYet: string;
+  nodeTasks: string; nodeTasksTable: string; noNodeTasks: string;
+  flowGraph: string; graphUnavailable: string;
+  /** {0}: the number of nodes. */
+  flowGraphLabel: string;
+  oneItem: string; items: string; oneKey: string; keys: string;
+  /** {0}: how many more entries are not shown. */
+  more: string;
+  copyAsJson: string;
+  /** {0}: the address. */
+  openLink: string;
+  image: string;
+  /** {0}: why, {1}: the address. */
+  imageNotShown: string;
+  unavailable: string;
+  /** A flow run status by its code (0 Unknown … 5 Cancelled), as the badge shows it. */
+  runStatus: string[];
+  /** Node and task status words by their lower-case API name (`setting_up`). */
+  statusWords: Record<string, string>;
+}
+
 export interface SnapshotMessage {
   type: 'snapshot';
   runId: string;
+  strings: PanelStrings;
   /** Undefined until the run has been fetched once. */
   run: PanelRun | null;
   tasks: PanelTask[];

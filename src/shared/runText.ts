@@ -7,7 +7,7 @@ import {
   FLOW_RUN_STATUS_NAMES, TaskStatus, isActiveRunStatus, toFlowRunStatus, toNodeStatus, toTaskStatus,
   type FlowRun, type NodeStatus,
 } from '../api/models';
-import { formatDuration, relativeTime, timeMs } from './time';
+import { formatDuration, relativeTime, timeMs, type RelativeTimeWords } from './time';
 
 /** What a run's follower is doing, as the panel header and the tests read it. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'stopped';
@@ -130,21 +130,10 @@ export function runDuration(run: FlowRun, now: number): number | undefined {
   return Math.max(0, (endedAt(run) ?? now) - start);
 }
 
-/** A tree item's description: `short id · 5 min ago · 12 s`. */
-export function runDescription(run: FlowRun, now: number): string {
-  const parts = [shortIdOf(run), relativeTime(startedAt(run), now)];
+/** A tree item's description: `short id · 5 min ago · 12 s` (the words in the caller's language, see RelativeTimeWords). */
+export function runDescription(run: FlowRun, now: number, words?: RelativeTimeWords): string {
+  const parts = [shortIdOf(run), relativeTime(startedAt(run), now, words)];
   const d = runDuration(run, now);
   if (d !== undefined && run.flow_run_started) parts.push(formatDuration(d));
   return parts.join(' · ');
-}
-
-/** What a screen reader says for a run item. */
-export function runAccessibilityLabel(run: FlowRun, title: string, now: number): string {
-  const parts = [`${title}, ${statusName(run).toLowerCase()}`, `run ${shortIdOf(run)}`];
-  const start = startedAt(run);
-  if (start !== undefined) parts.push(`started ${relativeTime(start, now)}`);
-  const d = runDuration(run, now);
-  if (d !== undefined && run.flow_run_started) parts.push(`${endedAt(run) ? 'took' : 'running for'} ${formatDuration(d)}`);
-  if (run.error) parts.push('has an error');
-  return parts.join(', ');
 }

@@ -75,18 +75,37 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
 }
 
+/**
+ * The words of relativeTime, `{0}` standing for the number. Plain code cannot
+ * reach vscode.l10n: the VS Code layer passes its translated table
+ * (src/views/timeWords.ts); without one the words are English.
+ */
+export interface RelativeTimeWords {
+  notStarted: string;
+  justNow: string;
+  secondsAgo: string;
+  minutesAgo: string;
+  hoursAgo: string;
+  daysAgo: string;
+}
+
+const ENGLISH_TIME_WORDS: RelativeTimeWords = {
+  notStarted: 'not started', justNow: 'just now', secondsAgo: '{0} s ago', minutesAgo: '{0} min ago', hoursAgo: '{0} h ago', daysAgo: '{0} d ago',
+};
+
 /** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago", then the date; "not started" without a time. */
-export function relativeTime(ms: number | undefined, now: number): string {
-  if (ms === undefined) return 'not started';
+export function relativeTime(ms: number | undefined, now: number, words: RelativeTimeWords = ENGLISH_TIME_WORDS): string {
+  if (ms === undefined) return words.notStarted;
   const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 10) return 'just now';
-  if (s < 60) return `${s} s ago`;
+  const n = (template: string, value: number): string => template.replace('{0}', String(value));
+  if (s < 10) return words.justNow;
+  if (s < 60) return n(words.secondsAgo, s);
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ago`;
+  if (m < 60) return n(words.minutesAgo, m);
   const h = Math.floor(m / 60);
-  if (h < 24) return `${h} h ago`;
+  if (h < 24) return n(words.hoursAgo, h);
   const d = Math.floor(h / 24);
-  if (d < 30) return `${d} d ago`;
+  if (d < 30) return n(words.daysAgo, d);
   return new Date(ms).toISOString().slice(0, 10);
 }
 

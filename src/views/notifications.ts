@@ -28,16 +28,22 @@ export function shouldNotify(mode: NotificationMode, status: FlowRunStatus): boo
 
 function message(run: FlowRun, title: string): { text: string; level: 'info' | 'warning' | 'error' } {
   const d = runDuration(run, Date.now());
-  const took = d !== undefined && run.flow_run_started ? ` in ${formatDuration(d)}` : '';
+  const took = d !== undefined && run.flow_run_started ? formatDuration(d) : undefined;
   switch (toFlowRunStatus(run.status)) {
     case FlowRunStatus.Failed: {
-      const error = run.error ? `: ${cleanServerText(run.error, { maxChars: 300 })}` : '.';
-      return { text: `Flow run "${title}" failed${took}${error}`, level: 'error' };
+      const error = run.error ? cleanServerText(run.error, { maxChars: 300 }) : undefined;
+      const text = took === undefined
+        ? (error === undefined ? vscode.l10n.t('Flow run "{0}" failed.', title) : vscode.l10n.t('Flow run "{0}" failed: {1}', title, error))
+        : (error === undefined ? vscode.l10n.t('Flow run "{0}" failed in {1}.', title, took) : vscode.l10n.t('Flow run "{0}" failed in {1}: {2}', title, took, error));
+      return { text, level: 'error' };
     }
     case FlowRunStatus.Cancelled:
-      return { text: `Flow run "${title}" was cancelled.`, level: 'warning' };
+      return { text: vscode.l10n.t('Flow run "{0}" was cancelled.', title), level: 'warning' };
     default:
-      return { text: `Flow run "${title}" completed${took}.`, level: 'info' };
+      return {
+        text: took === undefined ? vscode.l10n.t('Flow run "{0}" completed.', title) : vscode.l10n.t('Flow run "{0}" completed in {1}.', title, took),
+        level: 'info',
+      };
   }
 }
 
@@ -95,8 +101,9 @@ export function register(context: vscode.ExtensionContext, services: Services): 
     const show = level === 'error' ? vscode.window.showErrorMessage
       : level === 'warning' ? vscode.window.showWarningMessage
         : vscode.window.showInformationMessage;
-    void show(text, 'Open').then((choice) => {
-      if (choice === 'Open') void vscode.commands.executeCommand('flowRuns.openRun', run.id);
+    const open = vscode.l10n.t('Open');
+    void show(text, open).then((choice) => {
+      if (choice === open) void vscode.commands.executeCommand('flowRuns.openRun', run.id);
     });
   };
 

@@ -18,6 +18,7 @@ import type { Services } from '../services';
 import { isRecord } from '../shared/guards';
 import { runTreeItem } from './runItem';
 import { describeError, showError } from './showError';
+import { statusLabel } from './statusWords';
 import {
   isGroupNode, type GroupNode, type LoadMoreNode, type MessageNode, type RunNode, type RunsTreeNode,
 } from './treeNodes';
@@ -181,22 +182,22 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
         return this.runItem(element);
       case 'loadMore': {
         const s = this.groups.state(element.status);
-        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
         item.id = `more:${element.status}`;
         const shown = this.groups.runsOf(element.status).length;
-        item.description = s.total !== undefined ? `${shown} of ${s.total}` : `${shown} shown`;
+        item.description = s.total !== undefined ? vscode.l10n.t('{0} of {1}', shown, s.total) : vscode.l10n.t('{0} shown', shown);
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = 'loadMore';
-        item.command = { command: 'flowRuns.loadMore', title: 'Load More', arguments: [element] };
+        item.command = { command: 'flowRuns.loadMore', title: vscode.l10n.t('Load More'), arguments: [element] };
         return item;
       }
       case 'message': {
-        const item = new vscode.TreeItem(`Could not load: ${element.text}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(vscode.l10n.t('Could not load: {0}', element.text), vscode.TreeItemCollapsibleState.None);
         item.id = `message:${element.status}`;
         item.iconPath = new vscode.ThemeIcon('warning');
-        item.tooltip = `${element.text}\nClick to retry.`;
+        item.tooltip = vscode.l10n.t('{0}\nClick to retry.', element.text);
         item.contextValue = 'message';
-        item.command = { command: 'flowRuns.retry', title: 'Retry' };
+        item.command = { command: 'flowRuns.retry', title: vscode.l10n.t('Retry') };
         return item;
       }
     }
@@ -219,7 +220,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     this.updateState();
     if (!this.canRequest()) return;
     await this.loadFirst();
-    if (this.lastError) showError('Refreshing flow runs', this.lastError, this.services.log);
+    if (this.lastError) showError(vscode.l10n.t('Refreshing flow runs'), this.lastError, this.services.log);
   }
 
   async loadMore(status: FlowRunStatus): Promise<void> {
@@ -229,7 +230,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     } catch (e) {
       this.groupErrors.set(status, describeError(e));
       this.queue(this.groupNode(status));
-      showError('Loading more runs', e, this.services.log);
+      showError(vscode.l10n.t('Loading more runs'), e, this.services.log);
     }
   }
 
@@ -385,9 +386,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       state = 'empty';
     } else {
       state = 'ok';
-      if (this.lastError !== undefined) message = `Showing the last known runs: ${describeError(this.lastError)}`;
+      if (this.lastError !== undefined) message = vscode.l10n.t('Showing the last known runs: {0}', describeError(this.lastError));
       else if (this.groups.flowFilter && this.groups.totalsKnown && this.groups.grandTotal === 0) {
-        message = `No runs of ${this.filterTitle ?? this.groups.flowFilter} yet.`;
+        message = vscode.l10n.t('No runs of {0} yet.', this.filterTitle ?? this.groups.flowFilter);
       }
     }
     if (this.view && this.view.message !== message) this.view.message = message;
@@ -468,7 +469,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
 
   private groupItem(node: GroupNode): vscode.TreeItem {
     const s = this.groups.state(node.status);
-    const name = FLOW_RUN_STATUS_NAMES[node.status];
+    const name = statusLabel(node);
     const initial = EXPANDED_BY_DEFAULT.has(node.status)
       ? vscode.TreeItemCollapsibleState.Expanded
       : vscode.TreeItemCollapsibleState.Collapsed;
@@ -477,8 +478,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     const count = s.total !== undefined ? String(s.total) : s.loaded ? `${this.groups.runsOf(node.status).length}+` : '…';
     item.description = count;
     item.contextValue = 'group';
-    item.tooltip = s.total !== undefined ? `${name}: ${s.total} run${s.total === 1 ? '' : 's'}` : name;
-    item.accessibilityInformation = { label: `${name}, ${s.total ?? 'unknown number of'} runs` };
+    item.tooltip = s.total === undefined ? name : s.total === 1 ? vscode.l10n.t('{0}: 1 run', name) : vscode.l10n.t('{0}: {1} runs', name, s.total);
+    item.accessibilityInformation = {
+      label: s.total === undefined ? vscode.l10n.t('{0}, unknown number of runs', name) : vscode.l10n.t('{0}, {1} runs', name, s.total),
+    };
     return item;
   }
 
@@ -629,7 +632,7 @@ export function register(context: vscode.ExtensionContext, services: Services): 
           return;
         }
         const flow = await pickFlow(await services.session.requireApi(), {
-          title: 'Filter Runs by Flow',
+          title: vscode.l10n.t('Filter Runs by Flow'),
           currentId: provider.flowFilter,
           log: services.log,
         });
@@ -637,7 +640,7 @@ export function register(context: vscode.ExtensionContext, services: Services): 
         services.flows.remember(flow);
         await provider.setFlowFilter(flow);
       } catch (e) {
-        showError('Filtering by flow', e, services.log);
+        showError(vscode.l10n.t('Filtering by flow'), e, services.log);
       }
     }),
     vscode.commands.registerCommand('flowRuns.clearFilter', () => provider.setFlowFilter(undefined)),

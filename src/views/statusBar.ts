@@ -31,8 +31,8 @@ export function activeCounts(store: RunStore): ActiveCounts {
 
 export function register(context: vscode.ExtensionContext, services: Services): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('flowRuns.activeRuns', vscode.StatusBarAlignment.Left, 10);
-  item.name = 'Flow Runs: Active Runs';
-  item.command = { command: 'workbench.view.extension.flowRuns', title: 'Show Flow Runs' };
+  item.name = vscode.l10n.t('Flow Runs: Active Runs');
+  item.command = { command: 'workbench.view.extension.flowRuns', title: vscode.l10n.t('Show Flow Runs') };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const update = (): void => {
@@ -44,8 +44,8 @@ export function register(context: vscode.ExtensionContext, services: Services): 
       return;
     }
     item.text = `$(sync~spin) ${active}`;
-    item.tooltip = `Flow Runs: ${running} running, ${pending} pending. Click to show the Runs view.`;
-    item.accessibilityInformation = { label: `${active} flow runs active: ${running} running, ${pending} pending`, role: 'button' };
+    item.tooltip = vscode.l10n.t('Flow Runs: {0} running, {1} pending. Click to show the Runs view.', running, pending);
+    item.accessibilityInformation = { label: vscode.l10n.t('{0} flow runs active: {1} running, {2} pending', active, running, pending), role: 'button' };
     item.show();
   };
   // Store events come in bursts (a page of runs): count once per burst.

@@ -19,6 +19,7 @@ import { el, svgEl, TextSlot } from './dom';
 import { layoutGraph, NODE_H, NODE_W, type Layout } from './graphLayout';
 import type { PanelState } from './panelState';
 import { statusWord } from './status';
+import { S, fill } from './strings';
 
 /** Room around the boxes for the edges' curves and the focus ring. */
 const PAD = 12;
@@ -73,7 +74,7 @@ function contentTemplate(): DocumentFragment {
 }
 
 export class GraphView {
-  readonly el = el('section', { cls: 'graph-section', attrs: { 'aria-label': 'Flow graph' } });
+  readonly el = el('section', { cls: 'graph-section', attrs: { 'aria-label': S().flowGraph } });
   private nodes = new Map<string, NodeParts>();
   private order: string[] = [];
   private selectedNode: string | null = null;
@@ -98,14 +99,14 @@ export class GraphView {
     this.selectedNode = null;
     this.el.replaceChildren();
     if (!graph || graph.nodes.length === 0) {
-      this.el.appendChild(el('p', { cls: 'muted', text: 'The flow graph is not available for this run.' }));
+      this.el.appendChild(el('p', { cls: 'muted', text: S().graphUnavailable }));
       return;
     }
     const layout = layoutGraph(graph);
     this.size = { w: layout.width + PAD * 2, h: layout.height + PAD * 2 };
     const area = el('div', {
       cls: 'graph',
-      attrs: { role: 'group', 'aria-label': `Flow graph with ${graph.nodes.length} nodes; the task list below says the same in text` },
+      attrs: { role: 'group', 'aria-label': fill(S().flowGraphLabel, graph.nodes.length) },
     });
     // CSSOM writes, which a nonce CSP allows (a style attribute would not be).
     area.style.width = `${this.size.w}px`;

@@ -7,6 +7,7 @@ import { durationMs, formatDuration, formatTime } from '../shared/time';
 import { button, el, icon, setHidden, setText } from './dom';
 import type { PanelState } from './panelState';
 import { runLook } from './status';
+import { S, fill } from './strings';
 
 export class HeaderView {
   readonly el: HTMLElement;
@@ -36,33 +37,34 @@ export class HeaderView {
       this.buttons.set(action, b);
       return b;
     };
-    const actions = el('div', { cls: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } },
-      act('cancel', 'Cancel', 'debug-stop', 'Cancel this run', 'btn danger'),
-      act('runAgain', 'Run Again', 'debug-rerun', 'Start a new run of this flow with the same input', 'btn'),
-      act('clone', 'Clone Flow', 'repo-forked', 'Create a new flow from the flow version this run used'),
-      act('copyId', 'Copy ID', 'copy', 'Copy the run id'),
-      act('openInBrowser', 'Open in Browser', 'link-external', 'Open this run in the web app'),
-      act('showInput', 'Show Input', 'json', 'Open the run input as a JSON document'),
-      act('showOutput', 'Show Output', 'output', 'Open the run output as a JSON document'),
-      act('saveOutput', 'Save Output', 'save', 'Save the run output to the workspace'),
+    const s = S();
+    const actions = el('div', { cls: 'actions', attrs: { role: 'toolbar', 'aria-label': s.runActions } },
+      act('cancel', s.cancel, 'debug-stop', s.cancelTitle, 'btn danger'),
+      act('runAgain', s.runAgain, 'debug-rerun', s.runAgainTitle, 'btn'),
+      act('clone', s.cloneFlow, 'repo-forked', s.cloneFlowTitle),
+      act('copyId', s.copyId, 'copy', s.copyIdTitle),
+      act('openInBrowser', s.openInBrowser, 'link-external', s.openInBrowserTitle),
+      act('showInput', s.showInput, 'json', s.showInputTitle),
+      act('showOutput', s.showOutput, 'output', s.showOutputTitle),
+      act('saveOutput', s.saveOutput, 'save', s.saveOutputTitle),
     );
-    const retry = button('Retry', 'refresh', () => post({ type: 'action', action: 'retry' }), { cls: 'btn small', title: 'Follow this run again' });
+    const retry = button(s.retry, 'refresh', () => post({ type: 'action', action: 'retry' }), { cls: 'btn small', title: s.retryTitle });
     retry.dataset.action = 'retry';
     this.buttons.set('retry', retry);
-    const copyParent = button('Copy', 'copy', () => {
+    const copyParent = button(s.copy, 'copy', () => {
       const id = this.parent.dataset.taskId;
       if (id) post({ type: 'copyTaskId', taskId: id });
-    }, { cls: 'btn small icon-only', title: 'Copy the parent task id' });
+    }, { cls: 'btn small icon-only', title: s.copyParentTitle });
     this.el = el('header', { cls: 'run-header' },
       el('div', { cls: 'title-row' }, this.badge, this.title),
       el('div', { cls: 'facts' },
-        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: 'Run ' }), this.runId, ' ', this.shortId),
-        el('span', { cls: 'fact parent' }, el('span', { cls: 'label', text: 'Parent task ' }), this.parent, copyParent),
+        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: `${s.run} ` }), this.runId, ' ', this.shortId),
+        el('span', { cls: 'fact parent' }, el('span', { cls: 'label', text: `${s.parentTask} ` }), this.parent, copyParent),
       ),
       el('div', { cls: 'facts' },
-        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: 'Started ' }), this.started),
-        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: 'Finished ' }), this.finished),
-        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: 'Duration ' }), this.duration),
+        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: `${s.started} ` }), this.started),
+        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: `${s.finished} ` }), this.finished),
+        el('span', { cls: 'fact' }, el('span', { cls: 'label', text: `${s.duration} ` }), this.duration),
       ),
       actions,
       this.banner,
@@ -79,7 +81,8 @@ export class HeaderView {
     const badgeCls = `badge status-${look.cls}${stale ? ' stale' : ''}`;
     if (this.badge.className !== badgeCls) this.badge.className = badgeCls;
     const badgeIcon = `${look.icon}${look.spin && !stale ? ' spin' : ''}`;
-    const badgeText = run ? run.statusName : 'Loading';
+    const s = S();
+    const badgeText = run ? s.runStatus[run.status] ?? run.statusName : s.loading;
     if (this.shownBadge !== `${badgeIcon}|${badgeText}`) {
       this.shownBadge = `${badgeIcon}|${badgeText}`;
       this.badge.replaceChildren(
@@ -87,7 +90,7 @@ export class HeaderView {
         el('span', { cls: 'badge-text', text: badgeText }),
       );
     }
-    setText(this.title, run?.flowTitle ?? 'Flow run');
+    setText(this.title, run?.flowTitle ?? s.flowRun);
     setText(this.runId, run?.id ?? state.runId ?? '');
     setText(this.shortId, run ? `(${run.shortId})` : '');
     setText(this.parent, run?.parentTaskId ?? '—');
@@ -97,7 +100,7 @@ export class HeaderView {
     setHidden(this.parent.parentElement as HTMLElement, !run?.parentTaskId);
     setText(this.started, formatTime(run?.startedAt, now));
     const end = run?.finishedAt ?? run?.cancelledAt ?? null;
-    setText(this.finished, end ? formatTime(end, now) : run && isActive(run) ? 'not yet' : '—');
+    setText(this.finished, end ? formatTime(end, now) : run && isActive(run) ? s.notYet : '—');
     const active = run !== null && isActive(run) && !end;
     // While the stream is down we do not know whether it is still running: no ticking then.
     const ms = active && stale ? undefined : durationMs(run?.startedAt, end, now);
@@ -136,22 +139,23 @@ export class HeaderView {
   private renderBanner(state: PanelState): void {
     const c = state.connection;
     const text = this.banner.querySelector('.banner-text') as HTMLElement;
+    const s = S();
     let message = '';
     let kind = 'info';
     let iconName = 'sync';
     if (c.state === 'failed') {
-      message = `Stopped following this run: ${c.error ?? 'the stream failed'}`;
+      message = fill(s.followFailed, c.error ?? s.streamFailed);
       kind = 'error';
       iconName = 'error';
     } else if (c.state === 'stopped') {
-      message = 'Not following this run any more; what you see may be out of date.';
+      message = s.followStopped;
       kind = 'warning';
       iconName = 'warning';
     } else if (c.state === 'reconnecting' || (c.state === 'connecting' && c.wasLive)) {
-      message = 'Reconnecting… Updates are paused; what you see may be out of date.';
+      message = s.reconnecting;
       kind = 'warning';
     } else if (c.state === 'connecting') {
-      message = state.run ? 'Connecting…' : 'Loading run…';
+      message = state.run ? s.connecting : s.loadingRun;
     }
     setHidden(this.banner, message === '');
     if (this.banner.className !== `banner ${kind}`) this.banner.className = `banner ${kind}`;

@@ -3,6 +3,7 @@
 // sandbox serves http://127.0.0.1) is handed to the host, which fetches it
 // only from the loopback API origin and answers with a data: URL.
 import { el } from './dom';
+import { S, fill } from './strings';
 
 const IMAGE_EXT = /\.(png|jpe?g|gif|webp|avif|bmp|svg|ico)$/i;
 const DATA_IMAGE = /^data:image\/[a-z0-9.+-]+[;,]/i;
@@ -68,6 +69,6 @@ export class ImageResolver {
       return;
     }
     const url = img.getAttribute('data-url') ?? '';
-    img.replaceWith(el('span', { cls: 'image-blocked', text: `Image not shown (${a.reason ?? 'unavailable'}): ${url}` }));
+    img.replaceWith(el('span', { cls: 'image-blocked', text: fill(S().imageNotShown, a.reason ?? S().unavailable, url) }));
   }
 }

@@ -4,26 +4,28 @@
 import { el } from './dom';
 import { isImageUrl, isWebLink } from './images';
 import type { RenderContext } from './renderContext';
+import { S, fill } from './strings';
 
 const MAX_CHILDREN = 500;
 
 function summaryOf(value: object): string {
-  if (Array.isArray(value)) return `[${value.length} ${value.length === 1 ? 'item' : 'items'}]`;
+  const s = S();
+  if (Array.isArray(value)) return `[${value.length === 1 ? s.oneItem : fill(s.items, value.length)}]`;
   const n = Object.keys(value).length;
-  return `{${n} ${n === 1 ? 'key' : 'keys'}}`;
+  return `{${n === 1 ? s.oneKey : fill(s.keys, n)}}`;
 }
 
 function leaf(value: unknown, key: string, ctx: RenderContext): HTMLElement {
   if (typeof value === 'string') {
     const span = el('span', { cls: 'json-string', text: JSON.stringify(value) });
     if (isImageUrl(value, key)) {
-      return el('span', { cls: 'json-image' }, span, ctx.images.image(value, key || 'image'));
+      return el('span', { cls: 'json-image' }, span, ctx.images.image(value, key || S().image));
     }
     if (isWebLink(value)) {
       span.classList.add('link');
       span.setAttribute('role', 'link');
       span.tabIndex = 0;
-      span.title = `Open ${value}`;
+      span.title = fill(S().openLink, value);
       const open = (): void => ctx.post({ type: 'openLink', url: value });
       span.addEventListener('click', open);
       span.addEventListener('keydown', (e) => {
@@ -55,7 +57,7 @@ function entry(key: string | null, value: unknown, depth: number, ctx: RenderCon
       : Object.entries(value as Record<string, unknown>);
     for (const [k, v] of entries.slice(0, MAX_CHILDREN)) body.appendChild(entry(k, v, depth + 1, ctx));
     if (entries.length > MAX_CHILDREN) {
-      body.appendChild(el('div', { cls: 'json-more', text: `… ${entries.length - MAX_CHILDREN} more` }));
+      body.appendChild(el('div', { cls: 'json-more', text: fill(S().more, entries.length - MAX_CHILDREN) }));
     }
   };
   details.addEventListener('toggle', () => {
@@ -73,8 +75,8 @@ function entry(key: string | null, value: unknown, depth: number, ctx: RenderCon
 export function jsonTree(value: unknown, ctx: RenderContext, opts: { copy?: boolean } = {}): HTMLElement {
   const wrap = el('div', { cls: 'json-tree' });
   if (opts.copy !== false) {
-    const copy = el('button', { cls: 'btn small copy-json', attrs: { type: 'button', title: 'Copy as JSON' } },
-      el('span', { cls: 'codicon codicon-copy', attrs: { 'aria-hidden': 'true' } }), el('span', { text: 'Copy' }));
+    const copy = el('button', { cls: 'btn small copy-json', attrs: { type: 'button', title: S().copyAsJson } },
+      el('span', { cls: 'codicon codicon-copy', attrs: { 'aria-hidden': 'true' } }), el('span', { text: S().copy }));
     copy.addEventListener('click', () => ctx.post({ type: 'copyText', text: JSON.stringify(value, null, 2) ?? 'null' }));
     wrap.appendChild(copy);
   }

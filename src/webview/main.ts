@@ -6,6 +6,7 @@ import type { HostMessage, WebviewMessage } from '../shared/protocol';
 import { PanelState } from './panelState';
 import { PanelView } from './panelView';
 import { RenderScheduler } from './scheduler';
+import { setStrings } from './strings';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -27,8 +28,10 @@ function start(): void {
   if (!root) return;
   const state = new PanelState();
   const post = (msg: WebviewMessage): void => vscode.postMessage(msg);
-  const view = new PanelView(root, state, post);
+  // Built on the first snapshot, which brings the words (see strings.ts).
+  let view: PanelView | undefined;
   const scheduler: RenderScheduler = new RenderScheduler(() => {
+    if (!view) return;
     view.render(Date.now());
     // The tests read how many renders happened (batching).
     document.body.dataset.renders = String(scheduler.renders);
@@ -38,12 +41,14 @@ function start(): void {
     const msg = event.data;
     if (!isHostMessage(msg)) return;
     if (msg.type === 'image') {
-      view.images.answer(msg.url, msg.src, msg.reason);
+      view?.images.answer(msg.url, msg.src, msg.reason);
       return;
     }
     if (msg.type === 'snapshot') {
       // Only the run id is kept: on restore the host reloads the rest.
       vscode.setState({ runId: msg.runId });
+      setStrings(msg.strings);
+      view ??= new PanelView(root, state, post);
     }
     state.apply(msg);
     scheduler.schedule();
@@ -59,7 +64,7 @@ function start(): void {
   });
 
   setInterval(() => {
-    if (view.tick()) scheduler.schedule();
+    if (view?.tick()) scheduler.schedule();
   }, 1000);
 
   post({ type: 'ready' });

@@ -4,6 +4,7 @@ import { el } from './dom';
 import { isImageUrl, isWebLink } from './images';
 import { jsonTree } from './jsonTree';
 import type { RenderContext } from './renderContext';
+import { S, fill } from './strings';
 
 const MAX_IMAGES = 12;
 
@@ -27,7 +28,7 @@ function textBlock(text: string, label?: string): HTMLElement {
 }
 
 function link(url: string, ctx: RenderContext): HTMLElement {
-  const a = el('span', { cls: 'link', text: url, attrs: { role: 'link', tabindex: '0', title: `Open ${url}` } });
+  const a = el('span', { cls: 'link', text: url, attrs: { role: 'link', tabindex: '0', title: fill(S().openLink, url) } });
   const open = (): void => ctx.post({ type: 'openLink', url });
   a.addEventListener('click', open);
   a.addEventListener('keydown', (e) => {
@@ -53,7 +54,7 @@ export function renderValue(value: unknown, ctx: RenderContext, emptyText: strin
   if (images.length) {
     wrap.appendChild(el('div', { cls: 'gallery' }, ...images.map((i) => el('figure', {},
       ctx.images.image(i.url, i.key || 'image'),
-      el('figcaption', { text: i.key || 'image' })))));
+      el('figcaption', { text: i.key || S().image })))));
   }
   if (!Array.isArray(value) && opts.textFields !== false) {
     // Long text fields read better as text than as a JSON string.

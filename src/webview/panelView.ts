@@ -10,6 +10,7 @@ import { renderValue } from './outputView';
 import type { PanelState } from './panelState';
 import type { RenderContext } from './renderContext';
 import { TaskDetailsView } from './taskDetails';
+import { S } from './strings';
 import { TaskListView } from './taskList';
 
 export class PanelView {
@@ -35,7 +36,7 @@ export class PanelView {
       this.header.el,
       this.graph.el,
       el('div', { cls: 'columns' }, this.list.el, this.details.el),
-      el('section', { cls: 'output-section', attrs: { 'aria-label': 'Final output' } }, el('h2', { text: 'Final output' }), this.output),
+      el('section', { cls: 'output-section', attrs: { 'aria-label': S().finalOutput } }, el('h2', { text: S().finalOutput }), this.output),
     );
     root.replaceChildren(this.main);
   }
@@ -64,7 +65,7 @@ export class PanelView {
     else this.details.appendLogs(s.logAppend, s);
     if (d.has('output')) {
       this.output.replaceChildren(renderValue(s.run?.output, { post: this.post, images: this.images },
-        s.run && isActive(s.run) ? 'No output yet: the run is still going.' : 'This run has no output.'));
+        s.run && isActive(s.run) ? S().noOutputRunning : S().noOutput));
     }
     s.rendered();
     // Tell the host which task's logs to stream (the row's task may appear later).

@@ -6,6 +6,7 @@
 import {
   STATUS_ICONS, nodeStatusKind, runStatusKind, taskStatusKind, type StatusIcon, type StatusKind,
 } from '../shared/runText';
+import { S } from './strings';
 
 export interface StatusLook extends StatusIcon {
   /** CSS class suffix: status-<cls>. */
@@ -35,7 +36,7 @@ export function taskLook(status: number): StatusLook {
   return NODE_LOOKS[taskStatusKind(status)];
 }
 
-/** "setting_up" -> "setting up". */
+/** A node or task status in the user's words ("setting_up" -> "setting up"); a name we do not know is shown as sent. */
 export function statusWord(name: string): string {
-  return name.replace(/_/g, ' ');
+  return S().statusWords[name.toLowerCase()] ?? name.replace(/_/g, ' ');
 }

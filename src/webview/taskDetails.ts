@@ -7,6 +7,7 @@ import { renderValue } from './outputView';
 import type { PanelState, Row } from './panelState';
 import type { RenderContext } from './renderContext';
 import { statusWord } from './status';
+import { S } from './strings';
 
 const NOTHING_SHOWN = (): { heading: null; taskId: undefined; error: null; timeline: null } =>
   ({ heading: null, taskId: undefined, error: null, timeline: null });
@@ -55,22 +56,24 @@ export class TaskDetailsView {
     this.shown = NOTHING_SHOWN();
     this.logs.textContent = '';
     if (!row) {
-      this.el.replaceChildren(el('p', { cls: 'muted', text: 'Select a node in the graph or the list to see its task: input, output, logs and events.' }));
+      this.el.replaceChildren(el('p', { cls: 'muted', text: S().selectTaskHint }));
       return;
     }
+    const s = S();
     this.el.replaceChildren(
       this.heading,
       this.meta,
       this.error,
-      el('h3', { text: 'Input' }), this.input,
-      el('h3', { text: 'Output' }), this.output,
-      el('h3', { text: 'Logs' }), this.logNote, this.logs,
-      el('h3', { text: 'Timeline' }), this.timeline,
+      el('h3', { text: s.input }), this.input,
+      el('h3', { text: s.output }), this.output,
+      el('h3', { text: s.logs }), this.logNote, this.logs,
+      el('h3', { text: s.timeline }), this.timeline,
     );
   }
 
   private fill(row: Row, state: PanelState, now: number): void {
     const t = row.task;
+    const s = S();
     // Each part is redrawn only when what it shows changed, so a focused
     // button keeps its focus and an equal update costs no layout.
     const headingCls = `status-${row.look.cls}`;
@@ -84,18 +87,18 @@ export class TaskDetailsView {
     const taskId = row.taskId;
     const ms = t ? durationMs(t.startedAt, t.finishedAt, now) : undefined;
     const facts: [string, string][] = [
-      ['App', row.app || '—'],
-      ['Task status', t ? statusWord(t.statusName) : '—'],
-      ['Started', formatTime(t?.startedAt, now)],
-      ['Ended', formatTime(t?.finishedAt, now)],
-      ['Duration', ms === undefined || (state.stale && !t?.finishedAt) ? '—' : formatDuration(ms)],
+      [s.app, row.app || '—'],
+      [s.taskStatus, t ? statusWord(t.statusName) : '—'],
+      [s.started, formatTime(t?.startedAt, now)],
+      [s.ended, formatTime(t?.finishedAt, now)],
+      [s.duration, ms === undefined || (state.stale && !t?.finishedAt) ? '—' : formatDuration(ms)],
     ];
     if (this.shown.taskId !== taskId) {
       this.shown.taskId = taskId;
       this.factValues = facts.map(() => el('span'));
       this.meta.replaceChildren(
-        fact('Task', taskId ? el('code', { text: taskId }) : el('span', { cls: 'muted', text: 'not started yet' }),
-          taskId ? button('Copy Task ID', 'copy', () => this.ctx.post({ type: 'copyTaskId', taskId }), { cls: 'btn small', title: 'Copy this task id' }) : null),
+        fact(s.task, taskId ? el('code', { text: taskId }) : el('span', { cls: 'muted', text: s.taskNotStarted }),
+          taskId ? button(s.copyTaskId, 'copy', () => this.ctx.post({ type: 'copyTaskId', taskId }), { cls: 'btn small', title: s.copyTaskIdTitle }) : null),
         ...facts.map(([label], i) => fact(label, this.factValues[i])),
       );
     }
@@ -107,11 +110,11 @@ export class TaskDetailsView {
     }
     if (t?.input !== this.shownInput) {
       this.shownInput = t?.input;
-      this.input.replaceChildren(renderValue(t?.input, this.ctx, t ? 'No input.' : 'No task yet.', { textFields: false }));
+      this.input.replaceChildren(renderValue(t?.input, this.ctx, t ? s.noInput : s.noTaskYet, { textFields: false }));
     }
     if (t?.output !== this.shownOutput) {
       this.shownOutput = t?.output;
-      this.output.replaceChildren(renderValue(t?.output, this.ctx, t ? 'No output yet.' : 'No task yet.'));
+      this.output.replaceChildren(renderValue(t?.output, this.ctx, t ? s.noOutputYet : s.noTaskYet));
     }
     const logs = state.logs && state.logs.taskId === taskId ? state.logs : null;
     if (this.logs.textContent !== (logs?.text ?? '')) {
@@ -119,14 +122,14 @@ export class TaskDetailsView {
       this.logs.scrollTop = this.logs.scrollHeight;
     }
     setHidden(this.logNote, Boolean(logs?.text) && !logs?.trimmed);
-    setText(this.logNote, logs?.trimmed ? 'Earlier log lines were trimmed.' : 'No logs yet.');
+    setText(this.logNote, logs?.trimmed ? s.logsTrimmed : s.noLogsYet);
     const events = t?.events ?? [];
     const timeline = events.map((e) => `${formatTime(e.time, now)} ${e.statusName}`).join('\n');
     if (this.shown.timeline !== timeline) {
       this.shown.timeline = timeline;
       this.timeline.replaceChildren(...events.map((e) => el('li', {},
         el('span', { cls: 'time', text: formatTime(e.time, now) }), ' ', el('span', { text: statusWord(e.statusName) }))));
-      if (!events.length) this.timeline.replaceChildren(el('li', { cls: 'muted', text: 'No events yet.' }));
+      if (!events.length) this.timeline.replaceChildren(el('li', { cls: 'muted', text: s.noEventsYet }));
     }
   }
 }

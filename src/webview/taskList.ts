@@ -4,8 +4,8 @@ import { el, TextSlot } from './dom';
 import { durationMs, formatDuration, formatTime } from '../shared/time';
 import type { PanelState, Row } from './panelState';
 import { statusWord } from './status';
+import { S } from './strings';
 
-const COLUMNS = ['Node', 'Status', 'App', 'Task status', 'Started', 'Ended', 'Duration'];
 
 /**
  * From this many rows on, the table lays its rows out as fixed-track grids
@@ -14,6 +14,9 @@ const COLUMNS = ['Node', 'Status', 'App', 'Task status', 'Started', 'Ended', 'Du
  * columns of a real table layout.
  */
 export const LONG_LIST_ROWS = 40;
+
+/** Node, Status, App, Task status, Started, Ended, Duration. */
+const COLUMN_COUNT = 7;
 
 /** One row's cells, cloned for every row (cheaper than building each). */
 function rowTemplate(): HTMLTableRowElement {
@@ -57,12 +60,14 @@ export class TaskListView {
 
   constructor(private readonly onSelect: (key: string) => void) {
     // Explicit roles keep the grid semantics when a long table is laid out as grids.
+    const s = S();
+    const columns = [s.node, s.status, s.app, s.taskStatus, s.started, s.ended, s.duration];
     const head = el('thead', { attrs: { role: 'rowgroup' } },
-      el('tr', { attrs: { role: 'row' } }, ...COLUMNS.map((c) => el('th', { text: c, attrs: { scope: 'col', role: 'columnheader' } }))));
+      el('tr', { attrs: { role: 'row' } }, ...columns.map((c) => el('th', { text: c, attrs: { scope: 'col', role: 'columnheader' } }))));
     this.body.setAttribute('role', 'rowgroup');
-    this.table = el('table', { cls: 'tasks', attrs: { role: 'grid', 'aria-label': 'Node tasks in topological order' } }, head, this.body);
-    this.el = el('section', { cls: 'tasks-section', attrs: { 'aria-label': 'Node tasks' } },
-      el('h2', { text: 'Node tasks' }), this.table);
+    this.table = el('table', { cls: 'tasks', attrs: { role: 'grid', 'aria-label': s.nodeTasksTable } }, head, this.body);
+    this.el = el('section', { cls: 'tasks-section', attrs: { 'aria-label': s.nodeTasks } },
+      el('h2', { text: s.nodeTasks }), this.table);
     // One pair of listeners for all rows.
     this.body.addEventListener('click', (e) => {
       const key = this.keyOf(e.target);
@@ -131,7 +136,7 @@ export class TaskListView {
     const long = rows.length >= LONG_LIST_ROWS;
     if (this.table.classList.contains('long') !== long) this.table.classList.toggle('long', long);
     if (rows.length === 0) {
-      this.empty ??= el('tr', {}, el('td', { cls: 'muted', text: 'No node tasks yet.', attrs: { colspan: String(COLUMNS.length) } }));
+      this.empty ??= el('tr', {}, el('td', { cls: 'muted', text: S().noNodeTasks, attrs: { colspan: String(COLUMN_COUNT) } }));
       if (this.body.firstChild !== this.empty || this.body.childNodes.length !== 1) this.body.replaceChildren(this.empty);
       return;
     }

@@ -13,6 +13,7 @@ import { layoutGraph, longestPathLayers, NODE_H, NODE_W, topoOrder } from '../..
 import { PanelState } from '../../src/webview/panelState';
 import { RenderScheduler } from '../../src/webview/scheduler';
 import { NODE_LOOKS } from '../../src/webview/status';
+import { englishPanelStrings } from './helpers/panelStrings';
 
 const graph = (nodes: string[], edges: [string, string][], positions?: Record<string, { x: number; y: number }>): PanelGraph => ({
   nodes: nodes.map((id) => ({ id, title: id, app: null, position: positions?.[id] ?? null })),
@@ -164,7 +165,7 @@ const connection = { state: 'live' as const, wasLive: true, error: null };
 
 void describe('webview state: only what changed is redrawn', () => {
   const snapshotOf = (f: ReturnType<typeof panelFixture>, selectedKey: string | null = null) =>
-    ({ type: 'snapshot' as const, runId: f.run.id, run: f.run, tasks: f.tasks, graph: f.graph, connection, selectedKey });
+    ({ type: 'snapshot' as const, runId: f.run.id, strings: englishPanelStrings(), run: f.run, tasks: f.tasks, graph: f.graph, connection, selectedKey });
 
   void test('a status diff marks exactly the changed rows, and their rows show the new data', () => {
     const f = panelFixture(50);

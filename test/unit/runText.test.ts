@@ -13,6 +13,7 @@ import { compareTimes, durationMs, formatDuration, newestFirst, relativeTime, ti
 import { logsInOrder, nodeStatusFromTask, toPanelRun, toPanelTask } from '../../src/views/panel/panelModel';
 import { PanelState } from '../../src/webview/panelState';
 import { runLook, taskLook } from '../../src/webview/status';
+import { englishPanelStrings } from './helpers/panelStrings';
 
 /**
  * The same morning written the ways servers write it, in time order. As text
@@ -81,7 +82,7 @@ void describe('times are ordered as times', () => {
     });
     const state = new PanelState();
     state.apply({
-      type: 'snapshot', runId: 'flowrun_1', run: null, tasks: SHUFFLED.map(loose), graph: null,
+      type: 'snapshot', runId: 'flowrun_1', strings: englishPanelStrings(), run: null, tasks: SHUFFLED.map(loose), graph: null,
       connection: { state: 'live', wasLive: true, error: null }, selectedKey: null,
     });
     assert.deepEqual(state.rows().map((r) => r.task?.startedAt), IN_TIME_ORDER);

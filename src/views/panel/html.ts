@@ -2,6 +2,7 @@
 // dist/ and media/ through asWebviewUri, and nothing inline.
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import { escapeHtml } from '../../shared/escapeHtml';
 
 export function makeNonce(): string {
   return randomBytes(18).toString('base64');
@@ -23,19 +24,21 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = makeNonce();
+  // The words are in VS Code's display language only when a bundle for it exists (else English).
+  const lang = vscode.l10n.bundle ? vscode.env.language : 'en';
   const asset = (...parts: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeHtml(lang)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('media', 'codicons', 'codicon.css')}">
 <link rel="stylesheet" href="${asset('media', 'panel.css')}">
-<title>Flow run</title>
+<title>${escapeHtml(vscode.l10n.t('Flow run'))}</title>
 </head>
 <body>
-<div id="root"><p class="loading-note">Loading run…</p></div>
+<div id="root"><p class="loading-note">${escapeHtml(vscode.l10n.t('Loading run…'))}</p></div>
 <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
 </body>
 </html>`;

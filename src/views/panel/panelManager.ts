@@ -30,7 +30,7 @@ export class RunPanelManager implements vscode.Disposable, vscode.WebviewPanelSe
     }
     const webviewPanel = vscode.window.createWebviewPanel(
       RUN_PANEL_VIEW_TYPE,
-      `Flow run · ${shortIdOf(runId)}`,
+      vscode.l10n.t('Flow run · {0}', shortIdOf(runId)),
       { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
       // No retainContextWhenHidden: a shown panel asks for a fresh snapshot instead.
       { enableScripts: true, retainContextWhenHidden: false, enableFindWidget: true },

@@ -13,7 +13,6 @@ import {
   type Task,
   type TaskLog,
 } from '../../api/models';
-import type { ApiError } from '../../api/errors';
 import { cleanServerText } from '../../api/serverText';
 import type { PanelGraph, PanelGraphNode, PanelRun, PanelTask, PanelTaskEvent } from '../../shared/protocol';
 import { nodeStatusKind, shortIdOf, statusName, taskStatusKind, type StatusKind } from '../../shared/runText';
@@ -149,13 +148,4 @@ export function nodeOfTask(nodeTasks: Record<string, string>): Map<string, strin
   const out = new Map<string, string>();
   for (const [nodeId, taskId] of Object.entries(nodeTasks)) out.set(taskId, nodeId);
   return out;
-}
-
-/** The panel's standing note when task details cannot be read with this key (said once, not per task). */
-export function taskAccessNotice(error: ApiError | undefined): string | null {
-  if (!error) return null;
-  if (error.scope === 'apps:read') {
-    return 'Task logs need a key with apps:read. Node statuses still come from the run; to see logs, set a key with apps:read ("Flow Runs: Set API Key").';
-  }
-  return `Task details could not be read: ${error.userMessage}`;
 }

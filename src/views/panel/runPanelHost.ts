@@ -3,6 +3,7 @@
 // once), answers the webview's `ready` with a snapshot and afterwards posts
 // only what changed. The network stays here; the webview only renders.
 import * as vscode from 'vscode';
+import type { ApiError } from '../../api/errors';
 import type { Flow, FlowRun, Task } from '../../api/models';
 import { decodeLogContent } from '../../runs/logContent';
 import type { FollowerHandle } from '../../runs/followers';
@@ -23,23 +24,32 @@ import { describeError, showError } from '../showError';
 import { panelHtml, webviewOptions } from './html';
 import { loopbackImage, type ImageAnswer } from './loopbackImages';
 import { LogTracker, PanelDiffer } from './panelDiff';
+import { panelStrings } from './panelStrings';
 import {
   collectTasks, graphSourceOf, logsInOrder, nodeOfTask, toPanelGraph, toPanelRun, toPanelTask,
-  taskAccessNotice,
 } from './panelModel';
 
 export const RUN_PANEL_VIEW_TYPE = 'flowRuns.run';
 
+/** The panel's standing note when task details cannot be read with this key (said once, not per task). */
+function taskAccessNotice(error: ApiError | undefined): string | null {
+  if (!error) return null;
+  if (error.scope === 'apps:read') {
+    return vscode.l10n.t('Task logs need a key with apps:read. Node statuses still come from the run; to see logs, set a key with apps:read ("Flow Runs: Set API Key").');
+  }
+  return vscode.l10n.t('Task details could not be read: {0}', describeError(error));
+}
+
 /** Commands the header buttons run (written by the run actions); each takes the run id. */
-const ACTION_COMMANDS: Record<Exclude<RunAction, 'retry'>, { command: string; label: string }> = {
-  cancel: { command: 'flowRuns.cancelRun', label: 'Cancel run' },
-  clone: { command: 'flowRuns.cloneRun', label: 'Clone flow' },
-  runAgain: { command: 'flowRuns.runAgain', label: 'Run again' },
-  copyId: { command: 'flowRuns.copyRunId', label: 'Copy run id' },
-  openInBrowser: { command: 'flowRuns.openInBrowser', label: 'Open in browser' },
-  showInput: { command: 'flowRuns.showInput', label: 'Show input' },
-  showOutput: { command: 'flowRuns.showOutput', label: 'Show output' },
-  saveOutput: { command: 'flowRuns.saveOutput', label: 'Save output' },
+const ACTION_COMMANDS: Record<Exclude<RunAction, 'retry'>, { command: string; label: () => string }> = {
+  cancel: { command: 'flowRuns.cancelRun', label: () => vscode.l10n.t('Cancel run') },
+  clone: { command: 'flowRuns.cloneRun', label: () => vscode.l10n.t('Clone flow') },
+  runAgain: { command: 'flowRuns.runAgain', label: () => vscode.l10n.t('Run again') },
+  copyId: { command: 'flowRuns.copyRunId', label: () => vscode.l10n.t('Copy run id') },
+  openInBrowser: { command: 'flowRuns.openInBrowser', label: () => vscode.l10n.t('Open in browser') },
+  showInput: { command: 'flowRuns.showInput', label: () => vscode.l10n.t('Show input') },
+  showOutput: { command: 'flowRuns.showOutput', label: () => vscode.l10n.t('Show output') },
+  saveOutput: { command: 'flowRuns.saveOutput', label: () => vscode.l10n.t('Save output') },
 };
 
 /** Host-side coalescing: follower bursts become one round of diffs. */
@@ -192,6 +202,7 @@ export class RunPanel implements vscode.Disposable {
     this.post({
       type: 'snapshot',
       runId: this.runId,
+      strings: panelStrings(),
       run: m.run,
       tasks: m.tasks,
       graph: m.graph,
@@ -256,7 +267,7 @@ export class RunPanel implements vscode.Disposable {
   private updateTitle(run: PanelRun | null = null): void {
     const raw = this.currentRun();
     if (!raw && !run) {
-      this.webviewPanel.title = `Flow run · ${shortIdOf(this.runId)}`;
+      this.webviewPanel.title = vscode.l10n.t('Flow run · {0}', shortIdOf(this.runId));
       return;
     }
     const title = run?.flowTitle ?? (raw ? this.services.flows.title(raw.flow_id) ?? raw.flow_id : this.runId);
@@ -291,10 +302,10 @@ export class RunPanel implements vscode.Disposable {
         this.runAction(msg.action);
         break;
       case 'copyTaskId':
-        this.execute('flowRuns.copyTaskId', 'Copy task id', { taskId: msg.taskId });
+        this.execute('flowRuns.copyTaskId', vscode.l10n.t('Copy task id'), { taskId: msg.taskId });
         break;
       case 'copyText':
-        void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage('Copied to the clipboard', 2000));
+        void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage(vscode.l10n.t('Copied to the clipboard'), 2000));
         break;
       case 'openLink':
         this.openLink(msg.url);
@@ -313,7 +324,7 @@ export class RunPanel implements vscode.Disposable {
       return;
     }
     const { command, label } = ACTION_COMMANDS[action];
-    this.execute(command, label, this.runId);
+    this.execute(command, label(), this.runId);
   }
 
   private execute(command: string, label: string, arg: unknown): void {

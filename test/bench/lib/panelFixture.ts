@@ -6,6 +6,7 @@ import { FlowRunStatus, TaskStatus, type FlowRun, type Task } from '../../../src
 import type { HostMessage, PanelConnection } from '../../../src/shared/protocol';
 import { collectTasks, graphSourceOf, nodeOfTask, toPanelGraph, toPanelRun, toPanelTask } from '../../../src/views/panel/panelModel';
 import { PanelDiffer } from '../../../src/views/panel/panelDiff';
+import { englishPanelStrings } from '../../unit/helpers/panelStrings';
 import { flowOfSize } from './benchFlows';
 
 export const CHANGES_PER_NODE = 5;
@@ -71,7 +72,7 @@ export function panelMessages(n: number): PanelMessages {
   const source = graphSourceOf(run, undefined);
   differ.reset(panelRun, panelTasks);
   const snapshot: HostMessage = {
-    type: 'snapshot', runId: run.id, run: panelRun, tasks: panelTasks,
+    type: 'snapshot', runId: run.id, strings: englishPanelStrings(), run: panelRun, tasks: panelTasks,
     graph: source ? toPanelGraph(source) : null, connection, selectedKey: null,
   };
 
