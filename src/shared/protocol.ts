@@ -121,14 +121,16 @@ export type RunAction =
   | 'clone'
   | 'runAgain'
   | 'copyId'
+  | 'copyLink'
   | 'openInBrowser'
   | 'showInput'
   | 'showOutput'
   | 'saveOutput'
+  | 'compareOutput'
   | 'retry';
 
 export const RUN_ACTIONS: readonly RunAction[] = [
-  'cancel', 'clone', 'runAgain', 'copyId', 'openInBrowser', 'showInput', 'showOutput', 'saveOutput', 'retry',
+  'cancel', 'clone', 'runAgain', 'copyId', 'copyLink', 'openInBrowser', 'showInput', 'showOutput', 'saveOutput', 'compareOutput', 'retry',
 ];
 
 export type WebviewMessage =

@@ -41,10 +41,12 @@ export class HeaderView {
       act('runAgain', 'Run Again', 'debug-rerun', 'Start a new run of this flow with the same input', 'btn'),
       act('clone', 'Clone Flow', 'repo-forked', 'Create a new flow from the flow version this run used'),
       act('copyId', 'Copy ID', 'copy', 'Copy the run id'),
+      act('copyLink', 'Copy Link', 'link', 'Copy a link that opens this run in VS Code'),
       act('openInBrowser', 'Open in Browser', 'link-external', 'Open this run in the web app'),
       act('showInput', 'Show Input', 'json', 'Open the run input as a JSON document'),
       act('showOutput', 'Show Output', 'output', 'Open the run output as a JSON document'),
       act('saveOutput', 'Save Output', 'save', 'Save the run output to the workspace'),
+      act('compareOutput', 'Compare Output…', 'diff', 'Compare this run\'s output with another run of the flow'),
     );
     const retry = button('Retry', 'refresh', () => post({ type: 'action', action: 'retry' }), { cls: 'btn small', title: 'Follow this run again' });
     retry.dataset.action = 'retry';
@@ -114,10 +116,12 @@ export class HeaderView {
     show('runAgain', hasRun);
     show('clone', hasRun);
     show('copyId', true);
+    show('copyLink', true);
     show('openInBrowser', true);
     show('showInput', hasRun);
     show('showOutput', withOutput);
     show('saveOutput', withOutput);
+    show('compareOutput', withOutput);
 
     this.renderBanner(state);
     const notice = state.connection.notice ?? '';

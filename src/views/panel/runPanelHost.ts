@@ -36,10 +36,12 @@ const ACTION_COMMANDS: Record<Exclude<RunAction, 'retry'>, { command: string; la
   clone: { command: 'flowRuns.cloneRun', label: 'Clone flow' },
   runAgain: { command: 'flowRuns.runAgain', label: 'Run again' },
   copyId: { command: 'flowRuns.copyRunId', label: 'Copy run id' },
+  copyLink: { command: 'flowRuns.copyRunLink', label: 'Copy link to run' },
   openInBrowser: { command: 'flowRuns.openInBrowser', label: 'Open in browser' },
   showInput: { command: 'flowRuns.showInput', label: 'Show input' },
   showOutput: { command: 'flowRuns.showOutput', label: 'Show output' },
   saveOutput: { command: 'flowRuns.saveOutput', label: 'Save output' },
+  compareOutput: { command: 'flowRuns.compareOutput', label: 'Compare output' },
 };
 
 /** Host-side coalescing: follower bursts become one round of diffs. */
