@@ -13,7 +13,7 @@ import type { InputFiles } from '../input/inputFiles';
 import { reviewFileText } from '../input/rerunInput';
 import type { Services } from '../services';
 import { isRecord } from '../shared/guards';
-import { parseLink } from '../shared/links';
+import { linkText, parseLink } from '../shared/links';
 import { shortIdOf } from '../shared/runText';
 import { ACTION_SCOPES, failure, type ActionOutcome } from './actOnRuns';
 
@@ -102,9 +102,9 @@ class LinkOpener {
       await vscode.window.showTextDocument(doc, { preview: false });
       return { ok: true, message: `Opened a draft input for ${title}`, uri: doc.uri.toString() };
     }
-    if (!/\.jsonc?$/i.test(input)) return refuse(this.services, `"${input}" is not a JSON input file.`);
+    if (!/\.jsonc?$/i.test(input)) return refuse(this.services, `${linkText(input)} is not a JSON input file.`);
     const folders = vscode.workspace.workspaceFolders ?? [];
-    if (folders.length === 0) return refuse(this.services, `open the folder that holds "${input}" first; the link names a file inside a workspace.`);
+    if (folders.length === 0) return refuse(this.services, `open the folder that holds ${linkText(input)} first; the link names a file inside a workspace.`);
     let file: vscode.Uri | undefined;
     for (const folder of folders) {
       const candidate = vscode.Uri.joinPath(folder.uri, ...input.split('/'));
@@ -114,7 +114,7 @@ class LinkOpener {
         break;
       }
     }
-    if (!file) return refuse(this.services, `there is no file "${input}" in this workspace.`);
+    if (!file) return refuse(this.services, `there is no file ${linkText(input)} in this workspace.`);
     const editor = await vscode.window.showTextDocument(file, { preview: false });
     return { ok: true, message: this.matchFlow(editor.document, flowId, title), uri: file.toString() };
   }

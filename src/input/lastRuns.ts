@@ -18,11 +18,12 @@ const TICK_MS = 30_000;
 export function lastRunTitle(run: FlowRun | undefined, runId: string, now: number): string {
   if (!run) return `last run ${shortIdOf(runId)}`;
   const { icon, spin } = runStatusIcon(run.status);
-  const look = `$(${icon}${spin ? '~spin' : ''}) ${statusName(run)}`;
+  // A CodeLens drops plain spaces next to an icon: no-break spaces keep "run ✓ Completed" apart.
+  const look = `\u00a0$(${icon}${spin ? '~spin' : ''})\u00a0${statusName(run)}`;
   const ended = endedAt(run);
-  if (!isActive(run) && ended !== undefined) return `last run ${look} ${relativeTime(ended, now)}`;
+  if (!isActive(run) && ended !== undefined) return `last run${look} ${relativeTime(ended, now)}`;
   const start = startedAt(run);
-  return start === undefined ? `last run ${look}` : `last run ${look}, started ${relativeTime(start, now)}`;
+  return start === undefined ? `last run${look}` : `last run${look}, started ${relativeTime(start, now)}`;
 }
 
 export class LastRuns implements vscode.Disposable {

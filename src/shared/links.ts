@@ -12,6 +12,16 @@ export function isPlainId(value: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(value);
 }
 
+/**
+ * A piece of a link, quoted in a message: anyone can write a link, so it is
+ * cut short, printable ASCII only, and without the brackets VS Code would
+ * render as a clickable link in a notification.
+ */
+export function linkText(raw: string): string {
+  const cut = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
+  return `"${cut.replace(/[^\x20-\x7e…]|[[\]"]/g, '?')}"`;
+}
+
 export type LinkTarget =
   | { kind: 'run'; runId: string }
   | { kind: 'flow'; flowId: string; input?: string }
@@ -32,10 +42,10 @@ export function cleanRelativePath(raw: string): string | undefined {
 export function parseLink(path: string, query: string): LinkTarget {
   const m = /^\/(run|flow)\/([^/]*)\/?$/.exec(path);
   if (!m) {
-    return { kind: 'bad', reason: `"${path || '/'}" is not a Flow Runs link. Links look like /run/<run id> or /flow/<flow id>.` };
+    return { kind: 'bad', reason: `${linkText(path || '/')} is not a Flow Runs link. Links look like /run/<run id> or /flow/<flow id>.` };
   }
   const [, kind, id] = m;
-  if (!isPlainId(id)) return { kind: 'bad', reason: `"${id}" is not a ${kind} id (letters, digits, _ and - only).` };
+  if (!isPlainId(id)) return { kind: 'bad', reason: `${linkText(id)} is not a ${kind} id (letters, digits, _ and - only).` };
   if (kind === 'run') return { kind: 'run', runId: id };
   // VS Code hands the query over decoded already: split it, decode nothing twice.
   const field = query.split('&').find((f) => f.startsWith('input='));
@@ -43,7 +53,7 @@ export function parseLink(path: string, query: string): LinkTarget {
   const input = field.slice('input='.length);
   const clean = cleanRelativePath(input);
   if (!clean) {
-    return { kind: 'bad', reason: `The input file "${input}" must be a path inside this workspace, such as samples/input.flow.json (no "..", no absolute path).` };
+    return { kind: 'bad', reason: `The input file ${linkText(input)} must be a path inside this workspace, such as samples/input.flow.json (no "..", no absolute path).` };
   }
   return { kind: 'flow', flowId: id, input: clean };
 }

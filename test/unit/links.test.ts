@@ -33,6 +33,14 @@ describe('links into VS Code', () => {
     }
   });
 
+  test('what a link says is quoted short, plain and never as a clickable link', () => {
+    const t = parseLink('/run/[Your key expired](https://evil.example)', '');
+    assert.equal(t.kind, 'bad');
+    const reason = t.kind === 'bad' ? t.reason : '';
+    assert.ok(!/[[\]]/.test(reason), reason);
+    assert.ok(reason.length < 140, reason);
+  });
+
   test('ids are letters, digits, _ and -, at most 128', () => {
     assert.ok(isPlainId('flowrun_01HZ-abc'));
     assert.ok(isPlainId('a'.repeat(128)));
