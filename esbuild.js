@@ -2,6 +2,7 @@
 //   dist/extension.js  the extension (Node, CommonJS, `vscode` external)
 //   dist/webview.js    the run panel's browser side
 //   dist/sandbox.js    the local sandbox CLI (Node)
+//   dist/links.js      links into VS Code and Compare With…, loaded on first use
 //   out/test/**        unit, chaos and in-VS-Code test bundles (not in --production)
 // Flags: --production (minify, no sourcemaps, no tests), --watch.
 const esbuild = require('esbuild');
@@ -47,6 +48,8 @@ const lazyModulesPlugin = {
   setup(build) {
     build.onResolve({ filter: /^\.\/sandbox$/ }, (args) =>
       args.importer.endsWith(path.join('src', 'lazyModules.ts')) ? { path: './sandbox.js', external: true } : undefined);
+    build.onResolve({ filter: /^\.\/links$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'commands', 'runLink.ts')) ? { path: './links.js', external: true } : undefined);
     build.onResolve({ filter: /^ajv$/ }, (args) =>
       args.importer.endsWith(path.join('src', 'lazyModules.ts')) ? { path: './ajv.js', external: true } : undefined);
     build.onResolve({ filter: /^web-streams-polyfill\// }, () => ({ path: 'node:stream/web', external: true }));
@@ -74,6 +77,7 @@ const configs = [
   },
   { ...node, entryPoints: ['node_modules/ajv/dist/ajv.js'], outfile: 'dist/ajv.js' },
   { ...node, entryPoints: ['src/sandbox/cli.ts'], outfile: 'dist/sandbox.js' },
+  { ...node, entryPoints: ['src/commands/links.ts'], outfile: 'dist/links.js', external: ['vscode'] },
   {
     bundle: true,
     platform: 'browser',

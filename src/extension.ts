@@ -2,6 +2,7 @@
 // feature register itself. Everything registered goes to context.subscriptions.
 import * as vscode from 'vscode';
 import * as apiKeyCommands from './commands/apiKey';
+import * as links from './commands/runLink';
 import * as runActions from './commands/runActions';
 import * as runFlow from './commands/runFlow';
 import * as sandboxCommands from './commands/sandbox';
@@ -31,7 +32,8 @@ export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | un
   const inputs = inputFiles.register(context, services); // CodeLens, schema and diagnostics in input files
   runFlow.register(context, services); // Run Flow, Run Again
   const panels = runPanel.register(context, services); // Open Run: the webview panel, restored on reload
-  runActions.register(context, services); // cancel, clone, visibility, update, copy, open, show, save
+  runActions.register(context, services); // cancel, clone, visibility, update, copy, open, show, save, compare
+  links.register(context, services); // vscode://flow-runs.flow-runs/run/<id> and /flow/<id> links
 
   log.info(`[activate] ready in ${Date.now() - started} ms`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;

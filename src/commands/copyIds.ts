@@ -1,4 +1,4 @@
-// Copy Run ID (one or many, one a line) and Copy Task ID (the run's parent
+// Copy Run ID and Copy Link to Run (one or many, one a line) and Copy Task ID (the run's parent
 // task, or a task id handed over by the panel as `{ taskId }`). Ids handed
 // over need no request; only the palette's quick pick asks the server.
 import * as vscode from 'vscode';
@@ -6,6 +6,7 @@ import type { Services } from '../services';
 import { isRecord } from '../shared/guards';
 import { shortIdOf } from '../shared/runText';
 import { ACTION_SCOPES, actOnRuns, confirmDone, inform, type ActionOutcome } from './actOnRuns';
+import { runLink } from './runLink';
 import { runIdsFrom } from './runRef';
 
 async function copy(text: string, confirmation: string): Promise<ActionOutcome> {
@@ -26,6 +27,23 @@ export async function copyRunId(services: Services, arg?: unknown, selection?: u
     pick: { title: vscode.l10n.t('Copy the id of which run?'), emptyMessage: vscode.l10n.t('No flow runs to copy.') },
     on: (id) => vscode.l10n.t('Copy the ID of run {0}', id),
   }, undefined, undefined, ({ ids }) => copyIds(ids));
+}
+
+function copyLinks(services: Services, ids: readonly string[]): Promise<ActionOutcome> {
+  const links = ids.map((id) => runLink(services, id));
+  return copy(links.join('\n'), ids.length === 1 ? `Copied the link to run ${shortIdOf(ids[0])}` : `Copied ${ids.length} run links`);
+}
+
+/** Copy Link to Run: `<uriScheme>://<extension id>/run/<id>`, one a line for a multi-selection. */
+export async function copyRunLink(services: Services, arg?: unknown, selection?: unknown): Promise<ActionOutcome> {
+  const given = runIdsFrom(arg, selection);
+  if (given.length > 0) return copyLinks(services, given);
+  return actOnRuns(services, {
+    title: 'Copy Link to Run',
+    scope: ACTION_SCOPES.read,
+    pick: { title: 'Copy the link to which run?', emptyMessage: 'No flow runs to link to.' },
+    on: (id) => `Copy the link to run ${id}`,
+  }, undefined, undefined, ({ ids }) => copyLinks(services, ids));
 }
 
 function taskIdArg(arg: unknown): string | undefined {

@@ -6,7 +6,8 @@ import type { Services } from '../services';
 import { describeError, showError } from '../views/showError';
 import { cancelRun } from './cancelRun';
 import { cloneRun } from './cloneRun';
-import { copyRunId, copyTaskId } from './copyIds';
+import { compareRuns } from './runLink';
+import { copyRunId, copyRunLink, copyTaskId } from './copyIds';
 import { openInBrowser } from './openInBrowser';
 import type { ActionOutcome } from './actOnRuns';
 import { saveOutput } from './saveOutput';
@@ -24,6 +25,9 @@ const COMMANDS: Record<string, { title: () => string; run: (s: Services) => Hand
   'flowRuns.setVisibility': { title: () => vscode.l10n.t('Set Visibility'), run: (s) => (a, b) => setVisibility(s, a, b) },
   'flowRuns.updateRun': { title: () => vscode.l10n.t('Update Run'), run: (s) => (a, b) => updateRun(s, a, b) },
   'flowRuns.copyRunId': { title: () => vscode.l10n.t('Copy Run ID'), run: (s) => (a, b) => copyRunId(s, a, b) },
+  'flowRuns.copyRunLink': { title: () => vscode.l10n.t('Copy Link to Run'), run: (s) => (a, b) => copyRunLink(s, a, b) },
+  'flowRuns.compareOutput': { title: () => vscode.l10n.t('Compare Output With…'), run: (s) => (a, b) => compareRuns(s, 'output', a, b) },
+  'flowRuns.compareInput': { title: () => vscode.l10n.t('Compare Input With…'), run: (s) => (a, b) => compareRuns(s, 'input', a, b) },
   'flowRuns.copyTaskId': { title: () => vscode.l10n.t('Copy Task ID'), run: (s) => (a) => copyTaskId(s, a) },
   'flowRuns.openInBrowser': { title: () => vscode.l10n.t('Open in Browser'), run: (s) => (a) => openInBrowser(s, a) },
   'flowRuns.showInput': { title: () => vscode.l10n.t('Show Input'), run: (s) => (a) => showRunData(s, 'input', a) },

@@ -145,7 +145,9 @@ class RunFlowCommand {
       }
     }
     this.files.clear(doc);
-    return this.create('Run Flow', api, flowId, value.input, flow, () => this.unknownFlow(api, flowId, value, doc));
+    const outcome = await this.create('Run Flow', api, flowId, value.input, flow, () => this.unknownFlow(api, flowId, value, doc));
+    if (outcome.ok) this.files.lastRuns.record(doc.uri, outcome.run.id);
+    return outcome;
   }
 
   /**

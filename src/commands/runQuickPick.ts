@@ -21,6 +21,10 @@ export interface RunPickOptions {
   title: string;
   /** Said when there is nothing to pick. */
   emptyMessage: string;
+  /** Only this flow's runs (Compare With…). */
+  flowId?: string;
+  /** Never this run (the one being compared). */
+  excludeId?: string;
 }
 
 export type RunPick = { kind: 'picked'; id: string } | { kind: 'empty' } | { kind: 'dismissed' };
@@ -33,14 +37,19 @@ interface RunPickItem extends vscode.QuickPickItem {
  * The runs a palette user may pick from: what we hold plus a fresh page from
  * the server (only pending and running ones when `activeOnly`), newest first.
  */
-export async function pickCandidates(services: Services, api: FlowRunsApi, activeOnly: boolean): Promise<FlowRun[]> {
+export async function pickCandidates(services: Services, api: FlowRunsApi, opts: Pick<RunPickOptions, 'activeOnly' | 'flowId' | 'excludeId'>): Promise<FlowRun[]> {
+  const activeOnly = opts.activeOnly ?? false;
   const req: ListRequest = { limit: PICK_LIMIT, sort: [{ field: 'created_at', dir: 'desc' }] };
-  if (activeOnly) req.filters = [{ field: 'status', operator: 'in', value: [FlowRunStatus.Pending, FlowRunStatus.Running] }];
+  const filters: NonNullable<ListRequest['filters']> = [];
+  if (activeOnly) filters.push({ field: 'status', operator: 'in', value: [FlowRunStatus.Pending, FlowRunStatus.Running] });
+  if (opts.flowId) filters.push({ field: 'flow_id', operator: 'eq', value: opts.flowId });
+  if (filters.length > 0) req.filters = filters;
   const page = await api.listRuns(req);
   for (const run of page.items) services.store.upsert(run);
   const byId = new Map<string, FlowRun>();
   for (const run of [...services.store.all(), ...page.items]) {
     if (activeOnly && !isActive(run)) continue;
+    if ((opts.flowId && run.flow_id !== opts.flowId) || run.id === opts.excludeId) continue;
     byId.set(run.id, services.store.get(run.id) ?? run);
   }
   const runs = [...byId.values()].sort(newestFirst).slice(0, activeOnly ? ACTIVE_LIMIT : PICK_LIMIT);
@@ -64,7 +73,7 @@ function itemFor(services: Services, run: FlowRun, now: number): RunPickItem {
 export async function pickRun(services: Services, api: FlowRunsApi, opts: RunPickOptions): Promise<RunPick> {
   const runs = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Loading flow runs…') },
-    () => pickCandidates(services, api, opts.activeOnly ?? false),
+    () => pickCandidates(services, api, opts),
   );
   if (runs.length === 0) return { kind: 'empty' };
   const now = Date.now();

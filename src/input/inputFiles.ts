@@ -1,4 +1,5 @@
-// Everything an input file gets while it is open: the "▶ Run Flow" CodeLens,
+// Everything an input file gets while it is open: the "▶ Run Flow" CodeLens
+// (with the file's last run and its status),
 // our own diagnostics (syntax and structure problems found by Run Flow, schema
 // violations checked with ajv, kept live while typing), the flow remembered per
 // file for bare inputs, and the `flowruns-schema:` document that VS Code's JSON
@@ -8,6 +9,7 @@ import { flowDisplayName, type Flow } from '../api/models';
 import type { Services } from '../services';
 import { showError } from '../views/showError';
 import { pickFlow } from './flowPicker';
+import { LastRuns, lastRunTitle } from './lastRuns';
 import { checkSize, declaredFlow, parseInput, type InputProblem, type TextSpan } from './parseInput';
 import { schemaDocumentText, type SchemaWords } from './schemaDocument';
 import { hasInputSchema, validateInput, type SchemaViolation } from './validateInput';
@@ -95,6 +97,8 @@ export class InputFiles implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensesChanged.event;
+  /** The last run Run Flow started from each file (the CodeLens shows it). */
+  readonly lastRuns: LastRuns;
   /** Files Run Flow was used on: they keep showing syntax and structure problems live. */
   private readonly attempted = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -107,7 +111,10 @@ export class InputFiles implements vscode.Disposable {
 
   constructor(private readonly services: Services) {
     this.schemaProvider = new FlowSchemaProvider(() => [...this.known.values()], () => void this.loadFlowList());
+    this.lastRuns = new LastRuns(services);
     this.disposables.push(
+      this.lastRuns,
+      this.lastRuns.onDidChange(() => this.lensesChanged.fire()),
       this.diagnostics,
       this.lensesChanged,
       this.schemaProvider,
@@ -353,6 +360,15 @@ class RunFlowLenses implements vscode.CodeLensProvider {
         title: vscode.l10n.t('▶ Run Flow'), command: 'flowRuns.runFlow', arguments: [doc.uri], tooltip: vscode.l10n.t('Start a run of the flow with this input'),
       }),
     ];
+    const last = this.files.lastRuns.lastRun(doc.uri);
+    if (last) {
+      lenses.push(new vscode.CodeLens(top, {
+        title: lastRunTitle(last.run, last.runId, Date.now()),
+        command: 'flowRuns.openRun',
+        arguments: [last.runId],
+        tooltip: `Open run ${last.runId}, the last run started from this file`,
+      }));
+    }
     const flow = this.files.flowIdFor(doc);
     if (!flow) {
       lenses.push(new vscode.CodeLens(top, {

@@ -102,10 +102,12 @@ export interface PanelStrings {
   runAgain: string; runAgainTitle: string;
   cloneFlow: string; cloneFlowTitle: string;
   copyId: string; copyIdTitle: string;
+  copyLink: string; copyLinkTitle: string;
   openInBrowser: string; openInBrowserTitle: string;
   showInput: string; showInputTitle: string;
   showOutput: string; showOutputTitle: string;
   saveOutput: string; saveOutputTitle: string;
+  compareOutput: string; compareOutputTitle: string;
   retry: string; retryTitle: string;
   copy: string; copyParentTitle: string;
   run: string; parentTask: string; started: string; finished: string; ended: string; duration: string;
@@ -170,14 +172,16 @@ export type RunAction =
   | 'clone'
   | 'runAgain'
   | 'copyId'
+  | 'copyLink'
   | 'openInBrowser'
   | 'showInput'
   | 'showOutput'
   | 'saveOutput'
+  | 'compareOutput'
   | 'retry';
 
 export const RUN_ACTIONS: readonly RunAction[] = [
-  'cancel', 'clone', 'runAgain', 'copyId', 'openInBrowser', 'showInput', 'showOutput', 'saveOutput', 'retry',
+  'cancel', 'clone', 'runAgain', 'copyId', 'copyLink', 'openInBrowser', 'showInput', 'showOutput', 'saveOutput', 'compareOutput', 'retry',
 ];
 
 export type WebviewMessage =

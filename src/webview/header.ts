@@ -43,10 +43,12 @@ export class HeaderView {
       act('runAgain', s.runAgain, 'debug-rerun', s.runAgainTitle, 'btn'),
       act('clone', s.cloneFlow, 'repo-forked', s.cloneFlowTitle),
       act('copyId', s.copyId, 'copy', s.copyIdTitle),
+      act('copyLink', s.copyLink, 'link', s.copyLinkTitle),
       act('openInBrowser', s.openInBrowser, 'link-external', s.openInBrowserTitle),
       act('showInput', s.showInput, 'json', s.showInputTitle),
       act('showOutput', s.showOutput, 'output', s.showOutputTitle),
       act('saveOutput', s.saveOutput, 'save', s.saveOutputTitle),
+      act('compareOutput', s.compareOutput, 'diff', s.compareOutputTitle),
     );
     const retry = button(s.retry, 'refresh', () => post({ type: 'action', action: 'retry' }), { cls: 'btn small', title: s.retryTitle });
     retry.dataset.action = 'retry';
@@ -117,10 +119,12 @@ export class HeaderView {
     show('runAgain', hasRun);
     show('clone', hasRun);
     show('copyId', true);
+    show('copyLink', true);
     show('openInBrowser', true);
     show('showInput', hasRun);
     show('showOutput', withOutput);
     show('saveOutput', withOutput);
+    show('compareOutput', withOutput);
 
     this.renderBanner(state);
     const notice = state.connection.notice ?? '';

@@ -46,10 +46,12 @@ const ACTION_COMMANDS: Record<Exclude<RunAction, 'retry'>, { command: string; la
   clone: { command: 'flowRuns.cloneRun', label: () => vscode.l10n.t('Clone flow') },
   runAgain: { command: 'flowRuns.runAgain', label: () => vscode.l10n.t('Run again') },
   copyId: { command: 'flowRuns.copyRunId', label: () => vscode.l10n.t('Copy run id') },
+  copyLink: { command: 'flowRuns.copyRunLink', label: () => vscode.l10n.t('Copy link to run') },
   openInBrowser: { command: 'flowRuns.openInBrowser', label: () => vscode.l10n.t('Open in browser') },
   showInput: { command: 'flowRuns.showInput', label: () => vscode.l10n.t('Show input') },
   showOutput: { command: 'flowRuns.showOutput', label: () => vscode.l10n.t('Show output') },
   saveOutput: { command: 'flowRuns.saveOutput', label: () => vscode.l10n.t('Save output') },
+  compareOutput: { command: 'flowRuns.compareOutput', label: () => vscode.l10n.t('Compare output') },
 };
 
 /** Host-side coalescing: follower bursts become one round of diffs. */
