@@ -74,6 +74,12 @@ export class HeaderView {
       this.error,
     );
     this.banner.append(el('span', { cls: 'banner-text' }), retry);
+    // Focus moved by the keyboard scrolls its element below this sticky header, not under it
+    // (scroll-padding-top in panel.css); the height changes with the banner and the error.
+    new ResizeObserver((entries) => {
+      const h = entries[entries.length - 1]?.borderBoxSize[0]?.blockSize;
+      if (h !== undefined) document.documentElement.style.setProperty('--header-height', `${Math.ceil(h)}px`);
+    }).observe(this.el);
   }
 
   render(state: PanelState, now: number): void {

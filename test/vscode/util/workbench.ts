@@ -56,6 +56,11 @@ const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
 const isAnything = (_v: unknown): _v is unknown => true;
 
+/** Prints lines in the test run's output (the launcher's terminal), e.g. findings a test wants read. */
+export async function log(text: string): Promise<void> {
+  for (const line of text.split('\n')) await call('log', { line }, isTrue);
+}
+
 /** Saves a full-page screenshot as test-results/<slug of name>.png; returns its path. */
 export function screenshot(name: string): Promise<string> {
   return call('screenshot', { name }, isString);
