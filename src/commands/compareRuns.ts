@@ -17,12 +17,16 @@ import { dataUri, type RunPart } from './showJson';
  * tree's selection when it holds exactly two runs (compare those two).
  */
 export function compareRuns(services: Services, part: RunPart, arg?: unknown, other?: unknown): Promise<ActionOutcome> {
-  const title = part === 'output' ? 'Compare Output With…' : 'Compare Input With…';
+  const out = part === 'output';
+  const title = out ? vscode.l10n.t('Compare Output With…') : vscode.l10n.t('Compare Input With…');
   return actOnRuns(services, {
     title,
     scope: ACTION_SCOPES.read,
-    pick: { title: `Compare the ${part} of which run?`, emptyMessage: 'No flow runs to compare.' },
-    on: (id) => `Compare the ${part} of run ${id}`,
+    pick: {
+      title: out ? vscode.l10n.t('Compare the output of which run?') : vscode.l10n.t('Compare the input of which run?'),
+      emptyMessage: vscode.l10n.t('No flow runs to compare.'),
+    },
+    on: (id) => (out ? vscode.l10n.t('Compare the output of run {0}', id) : vscode.l10n.t('Compare the input of run {0}', id)),
   }, arg, undefined, async ({ api, ids: [id], known }) => {
     const run = await known(id, part === 'output' ? hasOutput : undefined);
     const selected = Array.isArray(other) ? runIdsFrom(undefined, other) : [];
@@ -33,7 +37,9 @@ export function compareRuns(services: Services, part: RunPart, arg?: unknown, ot
       let picked;
       try {
         picked = await pickRun(services, api, {
-          title: `Compare the ${part} of run ${shortIdOf(run)} with…`,
+          title: out
+            ? vscode.l10n.t('Compare the output of run {0} with…', shortIdOf(run))
+            : vscode.l10n.t('Compare the input of run {0} with…', shortIdOf(run)),
           emptyMessage: '',
           flowId: run.flow_id,
           excludeId: run.id,
@@ -44,7 +50,7 @@ export function compareRuns(services: Services, part: RunPart, arg?: unknown, ot
       if (picked.kind === 'empty') {
         await services.flows.get(run.flow_id);
         const flowTitle = cleanServerText(services.flows.title(run.flow_id) ?? run.flow_id, { maxChars: 80 });
-        return inform(`Run ${shortIdOf(run)} is the only run of "${flowTitle}" there is: start another one to compare with.`, false);
+        return inform(vscode.l10n.t('Run {0} is the only run of "{1}" there is: start another one to compare with.', shortIdOf(run), flowTitle), false);
       }
       if (picked.kind === 'dismissed') return { ok: false };
       otherId = picked.id;
@@ -52,7 +58,9 @@ export function compareRuns(services: Services, part: RunPart, arg?: unknown, ot
     const second = await known(otherId, part === 'output' ? hasOutput : undefined);
     // Older on the left, newer on the right: the diff reads as what changed since.
     const [left, right] = [run, second].sort(newestFirst).reverse();
-    const diffTitle = `run ${shortIdOf(left)} ↔ run ${shortIdOf(right)} (${part})`;
+    const diffTitle = out
+      ? vscode.l10n.t('run {0} ↔ run {1} (output)', shortIdOf(left), shortIdOf(right))
+      : vscode.l10n.t('run {0} ↔ run {1} (input)', shortIdOf(left), shortIdOf(right));
     await vscode.commands.executeCommand('vscode.diff', dataUri(left, part), dataUri(right, part), diffTitle, { preview: true });
     return { ok: true, message: diffTitle, uri: dataUri(right, part).toString() };
   });

@@ -31,7 +31,7 @@ export async function copyRunId(services: Services, arg?: unknown, selection?: u
 
 function copyLinks(services: Services, ids: readonly string[]): Promise<ActionOutcome> {
   const links = ids.map((id) => runLink(services, id));
-  return copy(links.join('\n'), ids.length === 1 ? `Copied the link to run ${shortIdOf(ids[0])}` : `Copied ${ids.length} run links`);
+  return copy(links.join('\n'), ids.length === 1 ? vscode.l10n.t('Copied the link to run {0}', shortIdOf(ids[0])) : vscode.l10n.t('Copied {0} run links', ids.length));
 }
 
 /** Copy Link to Run: `<uriScheme>://<extension id>/run/<id>`, one a line for a multi-selection. */
@@ -39,10 +39,10 @@ export async function copyRunLink(services: Services, arg?: unknown, selection?:
   const given = runIdsFrom(arg, selection);
   if (given.length > 0) return copyLinks(services, given);
   return actOnRuns(services, {
-    title: 'Copy Link to Run',
+    title: vscode.l10n.t('Copy Link to Run'),
     scope: ACTION_SCOPES.read,
-    pick: { title: 'Copy the link to which run?', emptyMessage: 'No flow runs to link to.' },
-    on: (id) => `Copy the link to run ${id}`,
+    pick: { title: vscode.l10n.t('Copy the link to which run?'), emptyMessage: vscode.l10n.t('No flow runs to link to.') },
+    on: (id) => vscode.l10n.t('Copy the link to run {0}', id),
   }, undefined, undefined, ({ ids }) => copyLinks(services, ids));
 }
 

@@ -19,11 +19,11 @@ import { ACTION_SCOPES, failure, type ActionOutcome } from './actOnRuns';
 
 export { compareRuns } from './compareRuns';
 
-const ACTION = 'Open Link';
+const action = (): string => vscode.l10n.t('Open Link');
 
 /** Says why a link opens nothing, as an error the user can act on. */
 function refuse(services: Services, reason: string): ActionOutcome {
-  const text = `Flow Runs cannot open this link: ${reason}`;
+  const text = vscode.l10n.t('Flow Runs cannot open this link: {0}', reason);
   services.log.warn(`[links] ${text}`);
   void vscode.window.showErrorMessage(text);
   return { ok: false, message: text };
@@ -42,7 +42,7 @@ function defaultsOf(schema: unknown): Record<string, unknown> {
 
 /** Opens what a link asks for; resolves with what the user was told. */
 export function openLink(services: Services, files: InputFiles, uri: vscode.Uri): Promise<ActionOutcome> {
-  return new LinkOpener(services, files).open(uri).catch((e: unknown) => failure(services, ACTION, e, ACTION_SCOPES.read));
+  return new LinkOpener(services, files).open(uri).catch((e: unknown) => failure(services, action(), e, ACTION_SCOPES.read));
 }
 
 class LinkOpener {
@@ -54,13 +54,13 @@ class LinkOpener {
     try {
       await this.services.session.requireApi();
     } catch (e) {
-      return failure(this.services, ACTION, e, ACTION_SCOPES.read);
+      return failure(this.services, action(), e, ACTION_SCOPES.read);
     }
     return target.kind === 'run' ? this.openRun(target.runId) : this.openFlow(target.flowId, target.input);
   }
 
   private elsewhere(what: string): string {
-    return `${what} was not found with the API key for ${this.services.session.baseUrl}. The link may be for another account or server, or it was deleted.`;
+    return vscode.l10n.t('{0} was not found with the API key for {1}. The link may be for another account or server, or it was deleted.', what, this.services.session.baseUrl);
   }
 
   private async openRun(runId: string): Promise<ActionOutcome> {
@@ -69,12 +69,12 @@ class LinkOpener {
         const api = await this.services.session.requireApi();
         this.services.store.upsert(await api.getRun(runId));
       } catch (e) {
-        if (isApiError(e) && e.kind === 'not_found') return refuse(this.services, this.elsewhere(`Run ${runId}`));
-        return failure(this.services, `Open run ${shortIdOf(runId)}`, e, ACTION_SCOPES.read);
+        if (isApiError(e) && e.kind === 'not_found') return refuse(this.services, this.elsewhere(vscode.l10n.t('Run {0}', runId)));
+        return failure(this.services, vscode.l10n.t('Open run {0}', shortIdOf(runId)), e, ACTION_SCOPES.read);
       }
     }
     await vscode.commands.executeCommand('flowRuns.openRun', runId);
-    return { ok: true, message: `Opened run ${shortIdOf(runId)}` };
+    return { ok: true, message: vscode.l10n.t('Opened run {0}', shortIdOf(runId)) };
   }
 
   private async loadFlow(flowId: string): Promise<Flow | ActionOutcome> {
@@ -85,8 +85,8 @@ class LinkOpener {
       this.services.flows.remember(flow);
       return flow;
     } catch (e) {
-      if (isApiError(e) && e.kind === 'not_found') return refuse(this.services, this.elsewhere(`Flow "${flowId}"`));
-      return failure(this.services, `Open flow ${flowId}`, e, ACTION_SCOPES.read);
+      if (isApiError(e) && e.kind === 'not_found') return refuse(this.services, this.elsewhere(vscode.l10n.t('Flow "{0}"', flowId)));
+      return failure(this.services, vscode.l10n.t('Open flow {0}', flowId), e, ACTION_SCOPES.read);
     }
   }
 
@@ -96,15 +96,15 @@ class LinkOpener {
     const title = cleanServerText(flowDisplayName(flow), { maxChars: 80 });
     if (input === undefined) {
       const content = reviewFileText(flowId, defaultsOf(flow.input_schema), [
-        `A link opened "${title}". Fill in "input", then run this file with "Run Flow": the ▶ in the editor title or above. Nothing runs until you do.`,
+        vscode.l10n.t('A link opened "{0}". Fill in "input", then run this file with "Run Flow": the ▶ in the editor title or above. Nothing runs until you do.', title),
       ]);
       const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content });
       await vscode.window.showTextDocument(doc, { preview: false });
-      return { ok: true, message: `Opened a draft input for ${title}`, uri: doc.uri.toString() };
+      return { ok: true, message: vscode.l10n.t('Opened a draft input for {0}', title), uri: doc.uri.toString() };
     }
-    if (!/\.jsonc?$/i.test(input)) return refuse(this.services, `${linkText(input)} is not a JSON input file.`);
+    if (!/\.jsonc?$/i.test(input)) return refuse(this.services, vscode.l10n.t('{0} is not a JSON input file.', linkText(input)));
     const folders = vscode.workspace.workspaceFolders ?? [];
-    if (folders.length === 0) return refuse(this.services, `open the folder that holds ${linkText(input)} first; the link names a file inside a workspace.`);
+    if (folders.length === 0) return refuse(this.services, vscode.l10n.t('open the folder that holds {0} first; the link names a file inside a workspace.', linkText(input)));
     let file: vscode.Uri | undefined;
     for (const folder of folders) {
       const candidate = vscode.Uri.joinPath(folder.uri, ...input.split('/'));
@@ -114,7 +114,7 @@ class LinkOpener {
         break;
       }
     }
-    if (!file) return refuse(this.services, `there is no file ${linkText(input)} in this workspace.`);
+    if (!file) return refuse(this.services, vscode.l10n.t('there is no file {0} in this workspace.', linkText(input)));
     const editor = await vscode.window.showTextDocument(file, { preview: false });
     return { ok: true, message: this.matchFlow(editor.document, flowId, title), uri: file.toString() };
   }
@@ -125,12 +125,12 @@ class LinkOpener {
     const own = this.files.flowIdFor(doc);
     if (!own) {
       void this.files.rememberFlow(doc.uri, flowId);
-      return `Opened ${name} for ${title}`;
+      return vscode.l10n.t('Opened {0} for {1}', name, title);
     }
-    if (own.id === flowId) return `Opened ${name} for ${title}`;
+    if (own.id === flowId) return vscode.l10n.t('Opened {0} for {1}', name, title);
     const text = own.declared
-      ? `${name} names flow "${own.id}", not the link's "${flowId}": Run Flow runs the flow the file names.`
-      : `${name} is set to run flow "${own.id}", not the link's "${flowId}": use "Flow: … (change)" above the input to switch.`;
+      ? vscode.l10n.t('{0} names flow "{1}", not the link\'s "{2}": Run Flow runs the flow the file names.', name, own.id, flowId)
+      : vscode.l10n.t('{0} is set to run flow "{1}", not the link\'s "{2}": use "Flow: … (change)" above the input to switch.', name, own.id, flowId);
     void vscode.window.showWarningMessage(text);
     return text;
   }

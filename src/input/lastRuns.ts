@@ -5,8 +5,10 @@
 import * as vscode from 'vscode';
 import type { FlowRun } from '../api/models';
 import type { Services } from '../services';
-import { endedAt, isActive, runStatusIcon, shortIdOf, startedAt, statusName } from '../shared/runText';
+import { endedAt, isActive, runStatusIcon, shortIdOf, startedAt } from '../shared/runText';
 import { relativeTime } from '../shared/time';
+import { statusLabel } from '../views/statusWords';
+import { timeWords } from '../views/timeWords';
 
 const STATE_KEY = 'flowRuns.lastRunByFile';
 const LIMIT = 200;
@@ -16,14 +18,16 @@ const TICK_MS = 30_000;
 
 /** The lens's words for a run: `last run $(pass) Completed 2 min ago`, or `… Running, started just now`. */
 export function lastRunTitle(run: FlowRun | undefined, runId: string, now: number): string {
-  if (!run) return `last run ${shortIdOf(runId)}`;
+  if (!run) return vscode.l10n.t('last run {0}', shortIdOf(runId));
   const { icon, spin } = runStatusIcon(run.status);
   // A CodeLens drops plain spaces next to an icon: no-break spaces keep "run ✓ Completed" apart.
-  const look = `\u00a0$(${icon}${spin ? '~spin' : ''})\u00a0${statusName(run)}`;
+  const look = `\u00a0$(${icon}${spin ? '~spin' : ''})\u00a0${statusLabel(run)}`;
   const ended = endedAt(run);
-  if (!isActive(run) && ended !== undefined) return `last run${look} ${relativeTime(ended, now)}`;
+  if (!isActive(run) && ended !== undefined) return vscode.l10n.t('last run{0} {1}', look, relativeTime(ended, now, timeWords()));
   const start = startedAt(run);
-  return start === undefined ? `last run${look}` : `last run${look}, started ${relativeTime(start, now)}`;
+  return start === undefined
+    ? vscode.l10n.t('last run{0}', look)
+    : vscode.l10n.t('last run{0}, started {1}', look, relativeTime(start, now, timeWords()));
 }
 
 export class LastRuns implements vscode.Disposable {
