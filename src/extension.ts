@@ -1,6 +1,7 @@
 // activate() is a table of contents: make the shared services, then let each
 // feature register itself. Everything registered goes to context.subscriptions.
 import * as vscode from 'vscode';
+import * as restrictedSettings from './auth/restrictedSettings';
 import * as apiKeyCommands from './commands/apiKey';
 import * as links from './commands/runLink';
 import * as runActions from './commands/runActions';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | un
   const services = createServices(context, log);
 
   apiKeyCommands.register(context, services); // Set / Clear API Key
+  restrictedSettings.register(services); // says which folder settings Restricted Mode ignores
   const sandboxController = sandboxCommands.register(context, services); // Start / Stop Local Sandbox
   const runs = runsTree.register(context, services); // the Runs view, refresh, filter, load more
   const activeRuns = statusBar.register(context, services); // active runs in the status bar

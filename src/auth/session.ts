@@ -34,6 +34,8 @@ export class Session implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('flowRuns.apiUrl')) void this.reload();
       }),
+      // Trusting the folder lets its own flowRuns.apiUrl apply (a restricted setting).
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
     );
     this.ready = this.reload();
   }

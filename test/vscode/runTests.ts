@@ -8,6 +8,11 @@
 // VS Code of its own: its own server, browser, settings, secrets and workspace copy. The split
 // balances the suites' times from the last run (test-results/vscode-times.json), else the
 // files' sizes. Each window's lines are tagged [1], [2].
+//
+// A few suites need a VS Code set up unlike the others (OWN_WINDOW: workspace trust on, another
+// folder). Each gets a window of its own, which starts when the shared window before it in its
+// lane has finished: never a third VS Code beside the two. The split counts it (its start
+// included), so the shared files balance around it and the lanes still end together.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +24,23 @@ import { readTestResult, type SuiteTime, type TestResult } from './host/testResu
 const repo = path.resolve(__dirname, '..', '..', '..');
 const suiteDir = path.join(__dirname, 'suite');
 const timesFile = path.join(repo, 'test-results', 'vscode-times.json');
+
+/** How a window differs from the shared ones: its folder (under test/fixtures) and workspace trust. */
+interface WindowSetup {
+  folder: string;
+  workspaceTrust: boolean;
+}
+
+const SHARED_WINDOW: WindowSetup = { folder: 'workspace', workspaceTrust: false };
+
+/** The suite files that run in a window of their own, and how it is set up. */
+export const OWN_WINDOW: Record<string, WindowSetup> = {
+  // A folder whose settings set flowRuns.apiUrl, opened untrusted (Restricted Mode).
+  'restrictedMode.test.js': { folder: 'untrusted', workspaceTrust: true },
+};
+
+/** Starting and stopping a VS Code, added to a window's suites when lanes are balanced. */
+const WINDOW_START_MS = 15_000;
 
 /** An executable that runs the launcher with this Node; written atomically (runs may be concurrent). */
 export function writeLauncherExecutable(dir: string): string {
@@ -75,17 +97,6 @@ function committedWeights(): Map<string, number> {
   }
 }
 
-/** Longest first, each to the window with the least so far. */
-export function splitFiles(files: string[], weight: Map<string, number>, shards: number): string[][] {
-  const out = Array.from({ length: shards }, () => ({ files: [] as string[], total: 0 }));
-  for (const f of [...files].sort((a, b) => (weight.get(b) ?? 0) - (weight.get(a) ?? 0) || a.localeCompare(b))) {
-    const least = out.reduce((a, b) => (b.total < a.total ? b : a));
-    least.files.push(f);
-    least.total += weight.get(f) ?? 0;
-  }
-  return out.map((s) => s.files.sort()).filter((s) => s.length > 0);
-}
-
 /** Writes each line of a child's output with a tag, so two windows' lines stay readable. */
 function tagged(tag: string, target: NodeJS.WritableStream): Writable {
   let rest = '';
@@ -111,7 +122,30 @@ interface ShardOutcome {
   ms: number;
 }
 
-async function runShard(shard: number, files: string[], tag: string, paths: VSCodePaths, executable: string): Promise<ShardOutcome> {
+/**
+ * The windows of each lane, run one after the other (each lane is one VS Code at a time). A
+ * window of its own is placed first, on the lane with the least so far; then the shared files,
+ * longest first, each to the lane with the least so far: they fill in around it.
+ */
+export function planLanes(shared: string[], own: string[], weight: Map<string, number>, shards: number): string[][][] {
+  const cost = (f: string): number => weight.get(f) ?? 0;
+  const longestFirst = (files: string[]): string[] => [...files].sort((a, b) => cost(b) - cost(a) || a.localeCompare(b));
+  const lanes = Array.from({ length: shards }, () => ({ shared: [] as string[], own: [] as string[][], total: 0 }));
+  const least = (): (typeof lanes)[number] => lanes.reduce((a, b) => (b.total < a.total ? b : a));
+  for (const f of longestFirst(own)) {
+    const lane = least();
+    lane.own.push([f]);
+    lane.total += WINDOW_START_MS + cost(f);
+  }
+  for (const f of longestFirst(shared)) {
+    const lane = least();
+    lane.shared.push(f);
+    lane.total += cost(f);
+  }
+  return lanes.map((l) => (l.shared.length ? [l.shared.sort(), ...l.own] : l.own)).filter((windows) => windows.length > 0);
+}
+
+async function runShard(shard: number, files: string[], tag: string, paths: VSCodePaths, executable: string, setup = SHARED_WINDOW): Promise<ShardOutcome> {
   const started = Date.now();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-result-'));
   const resultFile = path.join(runDir, 'result.json');
@@ -122,7 +156,7 @@ async function runShard(shard: number, files: string[], tag: string, paths: VSCo
         vscodeExecutablePath: executable,
         extensionDevelopmentPath: repo,
         extensionTestsPath: path.join(__dirname, 'index.js'),
-        launchArgs: [path.join(repo, 'test', 'fixtures', 'workspace')],
+        launchArgs: [path.join(repo, 'test', 'fixtures', setup.folder)],
         extensionTestsEnv: {
           FLOW_RUNS_TEST_RESULT: resultFile,
           FLOW_RUNS_TEST_FILES: files.join(','),
@@ -130,6 +164,7 @@ async function runShard(shard: number, files: string[], tag: string, paths: VSCo
           FLOW_RUNS_VSCODE_NODE: paths.node24,
           FLOW_RUNS_VSCODE_SERVER_MAIN: paths.serverMain,
           FLOW_RUNS_CHROMIUM: paths.chromium,
+          FLOW_RUNS_WORKSPACE_TRUST: setup.workspaceTrust ? '1' : '',
         },
         stdout: tagged(tag, process.stdout),
         stderr: tagged(tag, process.stderr),
@@ -180,11 +215,35 @@ async function main(): Promise<number> {
     return 1;
   }
   const wanted = Number(process.env.FLOW_RUNS_VSCODE_SHARDS ?? 2);
-  // A grep may leave one window with nothing to run, which the launcher counts as a failure.
-  const shards = process.env.FLOW_RUNS_TEST_GREP ? 1 : Math.max(1, Math.min(Number.isInteger(wanted) ? wanted : 2, files.length));
-  const split = splitFiles(files, weights(files), shards);
-  if (split.length > 1) split.forEach((s, i) => console.log(`[tests] window ${i + 1}: ${s.join(', ')}`));
-  const outcomes = await Promise.all(split.map((s, i) => runShard(i + 1, s, split.length > 1 ? `[${i + 1}]` : '', paths, executable)));
+  // A grep may leave one window with nothing to run, which the launcher counts as a failure:
+  // one shared window, and the own windows only when FLOW_RUNS_TEST_FILES names them.
+  const grep = !!process.env.FLOW_RUNS_TEST_GREP;
+  const own = files.filter((f) => OWN_WINDOW[path.basename(f)] && (!grep || process.env.FLOW_RUNS_TEST_FILES));
+  const shared = files.filter((f) => !OWN_WINDOW[path.basename(f)]);
+  const shards = grep ? 1 : Math.max(1, Math.min(Number.isInteger(wanted) ? wanted : 2, shared.length));
+  const weight = weights(files);
+  const lanes = planLanes(shared, own, weight, shards);
+  const windowCount = lanes.flat().length;
+  // Shared windows are numbered first: scripts/test.js waits for each "window N:" to start its tests.
+  const numbered = lanes.map((lane) => lane.map((windowFiles) => ({ windowFiles, n: 0 })));
+  let n = 0;
+  for (const lane of numbered) lane[0].n = ++n;
+  for (const lane of numbered) for (const w of lane.slice(1)) w.n = ++n;
+  for (const lane of numbered) {
+    lane.forEach((w, i) => {
+      if (windowCount < 2) return;
+      if (i === 0) console.log(`[tests] window ${w.n}: ${w.windowFiles.join(', ')}`);
+      else console.log(`[tests] then window ${w.n} (after window ${lane[i - 1].n}, its own VS Code): ${w.windowFiles.join(', ')}`);
+    });
+  }
+  const outcomes = (await Promise.all(numbered.map(async (lane) => {
+    const done: ShardOutcome[] = [];
+    for (const w of lane) {
+      const setup = OWN_WINDOW[path.basename(w.windowFiles[0])] ?? SHARED_WINDOW;
+      done.push(await runShard(w.n, w.windowFiles, windowCount > 1 ? `[${w.n}]` : '', paths, executable, setup));
+    }
+    return done;
+  }))).flat().sort((a, b) => a.shard - b.shard);
 
   console.log('');
   let code = 0;

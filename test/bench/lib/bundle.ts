@@ -27,9 +27,9 @@ async function vsixRow(root: string): Promise<Row> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-bench-vsix-'));
   const out = path.join(dir, 'flow-runs.vsix');
   // The same flags as `npm run package`.
-  const args = ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out];
+  const args = ['vsce', 'package', '--no-dependencies', '--out', out];
   try {
-    const how = 'vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links';
+    const how = 'vsce package --no-dependencies';
     await run('npx', args, root, 180_000);
     const bytes = fs.statSync(out).size;
     return info(SECTION, '.vsix package', `${kb(bytes)} KB`, kb(bytes), `${how}: ${bytes} bytes`);

@@ -147,6 +147,8 @@ export async function launch(args: LauncherArgs): Promise<number> {
         FLOW_RUNS_TEST_CONTROL_URL: control.url,
         FLOW_RUNS_TEST_RESULTS_DIR: resultsDir,
       }),
+      // runTests.ts asks for it for the suites that need a window of their own (OWN_WINDOW).
+      workspaceTrust: process.env.FLOW_RUNS_WORKSPACE_TRUST === '1',
     });
     let serverExit: number | null | undefined;
     void server.exited.then((code) => (serverExit = code));

@@ -19,6 +19,11 @@ export interface ServerOptions {
   port?: number;
   /** How long to wait for the server to listen. */
   startTimeoutMs?: number;
+  /**
+   * Workspace trust as a user has it (default off: every other window trusts everything). The
+   * folder then opens in Restricted Mode, without the startup dialog, until a test trusts it.
+   */
+  workspaceTrust?: boolean;
 }
 
 export interface RunningServer {
@@ -50,6 +55,12 @@ export const defaultMachineSettings: Record<string, unknown> = {
   'github.copilot.enable': { '*': false },
 };
 
+/** With workspace trust on: no modal at startup (the banner and the status bar say Restricted Mode). */
+const trustSettings: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+};
+
 export async function startVSCodeServer(opts: ServerOptions): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-vscode-'));
   const userDataDir = path.join(dataDir, 'user-data');
@@ -61,7 +72,7 @@ export async function startVSCodeServer(opts: ServerOptions): Promise<RunningSer
     fs.mkdirSync(path.join(base, 'Machine'), { recursive: true });
     fs.writeFileSync(
       path.join(base, 'Machine', 'settings.json'),
-      JSON.stringify({ ...defaultMachineSettings, ...(opts.settings ?? {}) }, null, 2),
+      JSON.stringify({ ...defaultMachineSettings, ...(opts.workspaceTrust ? trustSettings : {}), ...(opts.settings ?? {}) }, null, 2),
     );
   }
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
@@ -76,7 +87,7 @@ export async function startVSCodeServer(opts: ServerOptions): Promise<RunningSer
       '--without-connection-token',
       '--accept-server-license-terms',
       '--enable-smoke-test-driver',
-      '--disable-workspace-trust',
+      ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-telemetry',
       '--telemetry-level', 'off',
       '--user-data-dir', userDataDir,
