@@ -64,7 +64,8 @@ export function cleanServerText(value: unknown, opts: CleanOptions = {}): string
   text = redactKeys(text, opts.secret);
   text = text.replace(ANSI, '').replace(CONTROLS, '');
   text = opts.multiline ? text.replace(/\r\n?/g, '\n') : text.replace(LINE_BREAKS, ' ');
-  text = text.trim();
+  // Notifications render Markdown links, command: links included: server text must not become one.
+  text = text.replace(/\]\(/g, '] (').trim();
   return truncateText(text, max);
 }
 

@@ -33,20 +33,23 @@ async function folderValues(): Promise<Map<string, string>> {
   return found;
 }
 
-/** A value from an untrusted file, shown as text: one short line, and no `[label](command:…)` link. */
-const shown = (value: string): string => `"${cleanServerText(value, { maxChars: 100 }).replace(/\]\(/g, '] (')}"`;
+/** A value from an untrusted file, shown as text: one short line, quoted (cleanServerText breaks `[label](command:…)` links). */
+const shown = (value: string): string => `"${cleanServerText(value, { maxChars: 100 })}"`;
 
 async function tellIgnored(services: Services): Promise<void> {
   if (vscode.workspace.isTrusted) return;
   const ignored = await folderValues();
   if (ignored.size === 0 || vscode.workspace.isTrusted) return;
   await services.session.whenReady();
-  const sets = [...ignored].map(([name, value]) => `${name} to ${shown(value)}`).join(' and ');
-  const uses = ignored.has(RESTRICTED[0]) ? ` Flow Runs uses ${services.session.baseUrl}.` : '';
-  const message = `This folder sets ${sets}; ${ignored.size > 1 ? 'they are' : 'it is'} ignored until you trust the folder (Restricted Mode).${uses}`;
+  const sets = [...ignored].map(([name, value]) => vscode.l10n.t('{0} to {1}', name, shown(value)));
+  const said = sets.length > 1
+    ? vscode.l10n.t('This folder sets {0} and {1}; they are ignored until you trust the folder (Restricted Mode).', sets[0], sets[1])
+    : vscode.l10n.t('This folder sets {0}; it is ignored until you trust the folder (Restricted Mode).', sets[0]);
+  const message = ignored.has(RESTRICTED[0]) ? `${said} ${vscode.l10n.t('Flow Runs uses {0}.', services.session.baseUrl)}` : said;
   services.log.warn(`[trust] ${message}`);
-  const choice = await vscode.window.showWarningMessage(message, 'Manage Workspace Trust');
-  if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+  const manage = vscode.l10n.t('Manage Workspace Trust');
+  const choice = await vscode.window.showWarningMessage(message, manage);
+  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
 }
 
 export function register(services: Services): void {

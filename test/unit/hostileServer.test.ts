@@ -345,4 +345,17 @@ void describe('one funnel for server text', () => {
     assert.match(err.userMessage, /first line second <script>alert\(1\)<\/script> z+…/);
     assert.ok(log.lines.some((l) => l.includes('first line second')), 'the detail is in the log too');
   });
+
+  void test('a problem detail with a Markdown command link reaches the user as text, not a link a notification would render', async () => {
+    const detail = 'Quota exceeded. [Fix it now](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D)';
+    const s = await server((_req, res) => {
+      res.writeHead(402, { 'Content-Type': 'application/problem+json' });
+      res.end(JSON.stringify({ title: 'Payment required', status: 402, detail }));
+    });
+    const err = await failure(client(s.url).createRun('flow_a', {}));
+    for (const text of [err.userMessage, err.detail ?? '']) {
+      assert.doesNotMatch(text, /\]\(/, `no "](" in ${JSON.stringify(text)}`);
+    }
+    assert.match(err.userMessage, /\[Fix it now\] \(command:/, 'the words are still there, as text');
+  });
 });
