@@ -2,6 +2,7 @@
 // feature register itself. Everything registered goes to context.subscriptions.
 import * as vscode from 'vscode';
 import * as apiKeyCommands from './commands/apiKey';
+import * as openSample from './commands/openSample';
 import * as runActions from './commands/runActions';
 import * as runFlow from './commands/runFlow';
 import * as sandboxCommands from './commands/sandbox';
@@ -12,6 +13,7 @@ import * as notifications from './views/notifications';
 import * as runPanel from './views/runPanel';
 import * as runsTree from './views/runsTree';
 import * as statusBar from './views/statusBar';
+import * as walkthrough from './views/walkthroughProgress';
 
 /** Returns what the extension's own tests look at, and only to them (ExtensionMode.Test). */
 export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | undefined {
@@ -31,7 +33,9 @@ export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | un
   const inputs = inputFiles.register(context, services); // CodeLens, schema and diagnostics in input files
   runFlow.register(context, services); // Run Flow, Run Again
   const panels = runPanel.register(context, services); // Open Run: the webview panel, restored on reload
-  runActions.register(context, services); // cancel, clone, visibility, update, copy, open, show, save
+  const onDidRunAction = runActions.register(context, services); // cancel, clone, visibility, update, copy, open, show, save
+  openSample.register(context, services); // Open Sample Input (the walkthrough's step 2)
+  const steps = walkthrough.register(context, services, { inputs, panels, onDidRunAction }); // Get Started ticks
 
   log.info(`[activate] ready in ${Date.now() - started} ms`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
@@ -44,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | un
     notificationsShown: finished,
     inputFiles: inputs,
     sandboxController,
+    walkthrough: steps,
   };
 }
 

@@ -129,8 +129,9 @@ export function cancelRun(services: Services, arg?: unknown, selection?: unknown
       : [cancelled === results.length ? `Cancelled ${cancelled} runs.` : `Cancelled ${cancelled} of ${results.length} runs.`, ...results.filter((r) => r.kind !== 'cancelled').map(sentence), ...notes].join(' ');
     if (failed.length > 0) {
       void vscode.window.showWarningMessage(summary);
-      return { ok: false, message: summary };
+      return { ok: false, message: summary, cancelled };
     }
-    return inform(results.length === 1 && notes.length ? `${summary} ${notes.join(' ')}` : summary, true);
+    const done = inform(results.length === 1 && notes.length ? `${summary} ${notes.join(' ')}` : summary, true);
+    return { ...done, cancelled };
   });
 }
