@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import * as restrictedSettings from './auth/restrictedSettings';
 import * as apiKeyCommands from './commands/apiKey';
 import * as links from './commands/runLink';
+import * as openSample from './commands/openSample';
 import * as runActions from './commands/runActions';
 import * as runFlow from './commands/runFlow';
 import * as sandboxCommands from './commands/sandbox';
@@ -14,6 +15,7 @@ import * as notifications from './views/notifications';
 import * as runPanel from './views/runPanel';
 import * as runsTree from './views/runsTree';
 import * as statusBar from './views/statusBar';
+import * as walkthrough from './views/walkthroughProgress';
 
 /** Returns what the extension's own tests look at, and only to them (ExtensionMode.Test). */
 export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | undefined {
@@ -34,8 +36,10 @@ export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | un
   const inputs = inputFiles.register(context, services); // CodeLens, schema and diagnostics in input files
   runFlow.register(context, services); // Run Flow, Run Again
   const panels = runPanel.register(context, services); // Open Run: the webview panel, restored on reload
-  runActions.register(context, services); // cancel, clone, visibility, update, copy, open, show, save, compare
+  const onDidRunAction = runActions.register(context, services); // cancel, clone, visibility, update, copy, open, show, save, compare
   links.register(context, services); // vscode://flow-runs.flow-runs/run/<id> and /flow/<id> links
+  openSample.register(context, services); // Open Sample Input (the walkthrough's step 2)
+  const steps = walkthrough.register(context, services, { inputs, panels, onDidRunAction }); // Get Started ticks
 
   log.info(`[activate] ready in ${Date.now() - started} ms`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
@@ -48,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | un
     notificationsShown: finished,
     inputFiles: inputs,
     sandboxController,
+    walkthrough: steps,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Services } from './services';
 import type { RunPanelManager } from './views/panel/panelManager';
 import type { RunsTreeProvider } from './views/runsTree';
 import type { RunsTreeNode } from './views/treeNodes';
+import type { WalkthroughProgress } from './views/walkthroughProgress';
 
 export interface FlowRunsTestApi {
   readonly services: Services;
@@ -21,4 +22,11 @@ export interface FlowRunsTestApi {
   readonly notificationsShown: readonly string[];
   readonly inputFiles: InputFiles;
   readonly sandboxController: SandboxController;
+  /**
+   * The Get Started walkthrough's ticks. Under test it reports nothing until
+   * track(): VS Code ticks a step at most once per window, and other suites
+   * in the same window start runs and open panels long before the
+   * walkthrough suite opens the walkthrough.
+   */
+  readonly walkthrough: WalkthroughProgress;
 }

@@ -19,6 +19,8 @@ import { pickRun, type RunPickOptions } from './runQuickPick';
 export interface ActionOutcome {
   ok: boolean;
   message?: string;
+  /** Cancel: how many runs the server reported cancelled. */
+  cancelled?: number;
   /** Clone: the new flow's id. */
   flowId?: string;
   /** Open in Browser, Show Input/Output, Save Output: the address or document opened. */

@@ -129,8 +129,9 @@ export function cancelRun(services: Services, arg?: unknown, selection?: unknown
       : [cancelled === results.length ? vscode.l10n.t('Cancelled {0} runs.', cancelled) : vscode.l10n.t('Cancelled {0} of {1} runs.', cancelled, results.length), ...results.filter((r) => r.kind !== 'cancelled').map(sentence), ...notes].join(' ');
     if (failed.length > 0) {
       void vscode.window.showWarningMessage(summary);
-      return { ok: false, message: summary };
+      return { ok: false, message: summary, cancelled };
     }
-    return inform(results.length === 1 && notes.length ? `${summary} ${notes.join(' ')}` : summary, true);
+    const done = inform(results.length === 1 && notes.length ? `${summary} ${notes.join(' ')}` : summary, true);
+    return { ...done, cancelled };
   });
 }

@@ -10,6 +10,7 @@ import { compareRuns } from './runLink';
 import { copyRunId, copyRunLink, copyTaskId } from './copyIds';
 import { openInBrowser } from './openInBrowser';
 import type { ActionOutcome } from './actOnRuns';
+import type { RunActionDone } from '../views/walkthroughProgress';
 import { saveOutput } from './saveOutput';
 import { setVisibility } from './setVisibility';
 import { DATA_SCHEME, RunDataProvider, showRunData } from './showJson';
@@ -35,17 +36,22 @@ const COMMANDS: Record<string, { title: () => string; run: (s: Services) => Hand
   'flowRuns.saveOutput': { title: () => vscode.l10n.t('Save Output'), run: (s) => (a, b) => saveOutput(s, a, b) },
 };
 
-export function register(context: vscode.ExtensionContext, services: Services): void {
+/** Registers the commands; the event tells what each finished with (the walkthrough ticks on a cancel or clone). */
+export function register(context: vscode.ExtensionContext, services: Services): vscode.Event<RunActionDone> {
   const provider = new RunDataProvider(services);
+  const finished = new vscode.EventEmitter<RunActionDone>();
   context.subscriptions.push(
     provider,
+    finished,
     vscode.workspace.registerTextDocumentContentProvider(DATA_SCHEME, provider),
   );
   for (const [id, { title, run }] of Object.entries(COMMANDS)) {
     const handler = run(services);
     context.subscriptions.push(vscode.commands.registerCommand(id, async (a?: unknown, b?: unknown): Promise<ActionOutcome> => {
       try {
-        return await handler(a, b);
+        const outcome = await handler(a, b);
+        finished.fire({ command: id, outcome });
+        return outcome;
       } catch (e) {
         // Anything the actions did not foresee still reaches the user once.
         showError(title(), e, services.log);
@@ -53,4 +59,5 @@ export function register(context: vscode.ExtensionContext, services: Services): 
       }
     }));
   }
+  return finished.event;
 }

@@ -18,6 +18,9 @@ export function runIdFromState(state: unknown): string | undefined {
 
 export class RunPanelManager implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private readonly panels = new Map<string, RunPanel>();
+  private readonly opened = new vscode.EventEmitter<string>();
+  /** Fires with the run id when a panel opens (or is restored after a reload). */
+  readonly onDidOpen = this.opened.event;
 
   constructor(private readonly services: Services, private readonly extensionUri: vscode.Uri) {}
 
@@ -62,6 +65,7 @@ export class RunPanelManager implements vscode.Disposable, vscode.WebviewPanelSe
     panel.onDidDispose(() => {
       if (this.panels.get(runId) === panel) this.panels.delete(runId);
     });
+    this.opened.fire(runId);
     return panel;
   }
 
@@ -77,5 +81,6 @@ export class RunPanelManager implements vscode.Disposable, vscode.WebviewPanelSe
   dispose(): void {
     for (const panel of [...this.panels.values()]) panel.dispose();
     this.panels.clear();
+    this.opened.dispose();
   }
 }
