@@ -11,7 +11,7 @@ async function openSample(services: Services): Promise<void> {
     const doc = await vscode.workspace.openTextDocument({ language: 'json', content: new TextDecoder().decode(bytes) });
     await vscode.window.showTextDocument(doc, { preview: false });
   } catch (e) {
-    showError('Open Sample Input', e, services.log);
+    showError(vscode.l10n.t('Open Sample Input'), e, services.log);
   }
 }
 
