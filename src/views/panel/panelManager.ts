@@ -78,9 +78,14 @@ export class RunPanelManager implements vscode.Disposable, vscode.WebviewPanelSe
     return [...this.panels.values()];
   }
 
-  dispose(): void {
+  /** Closes every run panel; the manager goes on (tests tidy up with this between suites). */
+  closeAll(): void {
     for (const panel of [...this.panels.values()]) panel.dispose();
     this.panels.clear();
+  }
+
+  dispose(): void {
+    this.closeAll();
     this.opened.dispose();
   }
 }

@@ -115,7 +115,7 @@ suite('Accessibility of the run panel', function () {
   });
 
   teardown(async () => {
-    manager?.dispose();
+    manager?.closeAll();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -135,7 +135,7 @@ suite('Accessibility of the run panel', function () {
       all.push({ where: `${theme.slug}, completed run`, findings: (await auditWebview()).violations });
       await wb.screenshot(`a11y-audited-completed-${theme.slug}`);
     }
-    manager.dispose();
+    manager.closeAll();
     await open(failedRun);
     for (const theme of THEMES) {
       await setTheme(theme);
@@ -162,7 +162,7 @@ suite('Accessibility of the run panel', function () {
     await wb.click('.flow-title');
     const stops = (await wb.frameEvaluate(TAB_STOPS)) as string[];
     const actions = (await wb.frameEvaluate(`[...document.querySelectorAll('.actions button:not([hidden])')].map((b) => 'action:' + b.dataset.action)`)) as string[];
-    assert.deepEqual(actions, ['action:runAgain', 'action:clone', 'action:copyId', 'action:openInBrowser', 'action:showInput'],
+    assert.deepEqual(actions, ['action:runAgain', 'action:clone', 'action:copyId', 'action:copyLink', 'action:openInBrowser', 'action:showInput'],
       'a failed run offers these actions');
     for (const a of actions) assert.ok(stops.includes(a), `${a} is a tab stop`);
     for (const r of ['row:node:fetch', 'row:node:validate', 'row:node:thumbnail', 'row:node:publish']) assert.ok(stops.includes(r), `${r} is a tab stop`);

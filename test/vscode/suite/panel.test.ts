@@ -168,7 +168,7 @@ suite('Run panel', function () {
 
   teardown(async () => {
     t.sandbox.setFaults(undefined);
-    manager.dispose();
+    manager.closeAll();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

@@ -152,7 +152,7 @@ suite('Reliability: bad input from the server', function () {
   });
 
   suiteTeardown(async () => {
-    manager?.dispose();
+    manager?.closeAll();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('flowRuns.clearApiKey');
     await config().update('apiUrl', previousUrl, vscode.ConfigurationTarget.Global);

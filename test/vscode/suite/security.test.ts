@@ -145,7 +145,7 @@ suite('Security', function () {
 
   suiteTeardown(async () => {
     for (const p of manager?.list() ?? []) keepMessages(p);
-    manager?.dispose();
+    manager?.closeAll();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await config().update('confirmCancel', undefined, vscode.ConfigurationTarget.Global);
     await t?.dispose();

@@ -298,7 +298,7 @@ export function convergenceSuite(options: Parameters<typeof useSandbox>[0]): { t
   });
   suiteTeardown(async () => {
     t?.sandbox.setFaults(undefined);
-    t?.ext.runPanels.dispose();
+    t?.ext.runPanels.closeAll();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await config().update('refreshInterval', undefined, vscode.ConfigurationTarget.Global);
     await config().update('notifications', undefined, vscode.ConfigurationTarget.Global);

@@ -44,7 +44,7 @@ suite('Reliability: rate limits', function () {
   });
 
   suiteTeardown(async () => {
-    t?.ext.runPanels.dispose();
+    t?.ext.runPanels.closeAll();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await config().update('refreshInterval', undefined, vscode.ConfigurationTarget.Global);
     await t?.dispose();

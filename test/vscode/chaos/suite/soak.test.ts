@@ -125,7 +125,7 @@ suite('Reliability: soak inside the extension host', function () {
     } finally {
       // Every panel closes and the view hides.
       await Promise.allSettled([...pending]);
-      manager.dispose();
+      manager.closeAll();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.commands.executeCommand('workbench.view.explorer');
       await vscode.commands.executeCommand('notifications.clearAll');
