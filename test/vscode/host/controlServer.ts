@@ -235,6 +235,19 @@ export async function startControlServer(pageReady: Promise<Page>, resultsDir: s
       const frame = await webviewFrame(page, webviewIndex(body), optNumber(body, 'timeoutMs', DEFAULT_TIMEOUT));
       return jsonSafe(await frame.evaluate(asExpression(str(body, 'expression'))));
     },
+    // A throwaway page of the same browser showing `html`, for audits of a frame whose scripts are
+    // off (VS Code's walkthrough media: timers never fire there, so axe cannot run in place).
+    scratchEvaluate: async (page, body) => {
+      const scratch = await page.context().newPage();
+      try {
+        await scratch.setViewportSize(page.viewportSize() ?? { width: 1400, height: 900 });
+        await scratch.setContent(str(body, 'html'), { waitUntil: 'load', timeout: optNumber(body, 'timeoutMs', DEFAULT_TIMEOUT) });
+        if (typeof body.prelude === 'string' && body.prelude) await scratch.evaluate(asExpression(body.prelude));
+        return jsonSafe(await scratch.evaluate(asExpression(str(body, 'expression'))));
+      } finally {
+        await scratch.close();
+      }
+    },
     frameText: async (page, body) => {
       const timeout = optNumber(body, 'timeoutMs', DEFAULT_TIMEOUT);
       const frame = await webviewFrame(page, webviewIndex(body), timeout);

@@ -4,12 +4,15 @@
 // a cancel from the Runs tree; after each, that step's tick is read from the
 // walkthrough page itself. A click that achieves nothing ticks nothing.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FlowRunStatus, type FlowRun } from '../../../src/api/models';
 import type { ActionOutcome } from '../../../src/commands/runActions';
 import type { Sandbox } from '../../../src/sandbox';
 import { shortIdOf } from '../../../src/shared/runText';
 import type { FlowRunsTestApi } from '../../../src/testApi';
+import { auditWebviewCopy, blocking, describeFindings } from '../util/axe';
 import { EXTENSION_ID, extensionApi, waitFor } from '../util/sandbox';
 import * as wb from '../util/workbench';
 
@@ -207,4 +210,50 @@ suite('Get Started walkthrough', function () {
     await wb.waitForText('Fan-out / fan-in', { timeoutMs: 15000 });
     await wb.screenshot('walkthrough-done');
   });
+
+  test('each step\'s picture has no serious or critical accessibility problem, in a light and a dark theme', async function () {
+    this.timeout(180000);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await openWalkthrough();
+    const bad: string[] = [];
+    for (const theme of ['Default Light Modern', 'Default Dark Modern']) {
+      await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      for (const step of STEPS) {
+        await selectStep(step);
+        // VS Code inlines the step's SVG in a webview of the walkthrough page; its <title> names it.
+        const title = pictureTitle(MEDIA[step]);
+        let seen: unknown;
+        await waitFor(async () => (seen = await wb.frameEvaluate(`() => document.querySelector('svg[role="img"] > title')?.textContent
+          ?? document.body.innerHTML.slice(0, 200)`, { timeoutMs: 3000 }).catch((e: unknown) => String(e))) === title,
+        `the ${step} picture`, 15000).catch((e: unknown) => {
+          throw new Error(`${String(e)}; the webview shows ${JSON.stringify(seen)}`);
+        });
+        // Scripts are off in that webview (axe cannot run there): the audit runs on a copy of our picture.
+        const report = await auditWebviewCopy('svg');
+        await wb.log(`    axe WCAG 2 A/AA, ${theme}, the ${step} picture:\n${describeFindings(report.violations)}`);
+        bad.push(...blocking(report.violations).map((f) => `${theme} ${step}: ${f.id} ${f.summary}`));
+      }
+      await wb.screenshot(`walkthrough-audited-${theme.includes('Light') ? 'light' : 'dark'}`);
+    }
+    assert.deepEqual(bad, [], 'no serious or critical WCAG 2 A/AA violations in the walkthrough\'s pictures');
+  });
 });
+
+/** The accessible name a picture gives itself (its <title>), read from the file the .vsix ships. */
+function pictureTitle(file: string): string {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, 'the extension is installed');
+  const svg = fs.readFileSync(path.join(ext.extensionPath, 'media', 'walkthrough', file), 'utf8');
+  const title = /<title[^>]*>([^<]+)<\/title>/.exec(svg)?.[1];
+  assert.ok(title, `${file} has a <title>`);
+  return title.replace(/&apos;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+}
+
+/** Each step's picture in media/walkthrough/. */
+const MEDIA: Record<Step, string> = {
+  connect: 'connect.svg',
+  openInput: 'input.svg',
+  runFlow: 'run.svg',
+  watchRun: 'panel.svg',
+  cancelOrClone: 'actions.svg',
+};

@@ -35,29 +35,47 @@ function source(): string {
 const isReport = (v: unknown): v is AxeReport =>
   typeof v === 'object' && v !== null && Array.isArray((v as AxeReport).violations);
 
+/** axe.run over `context` (an axe context expression), WCAG 2 A and AA, its violations as plain data. */
+const runAxe = (context: string): string => `async () => {
+  const r = await window.axe.run(${context}, {
+    runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_AA_TAGS)} },
+    resultTypes: ['violations'],
+  });
+  return {
+    violations: r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact || 'unknown',
+      help: v.help,
+      count: v.nodes.length,
+      target: String((v.nodes[0] && v.nodes[0].target.join(' ')) || ''),
+      summary: String((v.nodes[0] && v.nodes[0].failureSummary) || '').replace(/\\s+/g, ' ').slice(0, 300),
+    })),
+    passes: r.passes.length,
+    incomplete: r.incomplete.length,
+  };
+}`;
+
 /** Audits the webview (default: the first visible one) against WCAG 2 A and AA. */
 export async function auditWebview(opts: wb.WebviewOptions = {}): Promise<AxeReport> {
   // Once per page: a re-rendered panel keeps its frame, a new panel gets a new one.
   const loaded = await wb.frameEvaluate(`typeof window.axe === 'object'`, opts);
   if (loaded !== true) await wb.frameEvaluate(`() => { ${source()}\n; return typeof window.axe; }`, opts);
-  const result = await wb.frameEvaluate(`async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_AA_TAGS)} },
-      resultTypes: ['violations'],
-    });
-    return {
-      violations: r.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact || 'unknown',
-        help: v.help,
-        count: v.nodes.length,
-        target: String((v.nodes[0] && v.nodes[0].target.join(' ')) || ''),
-        summary: String((v.nodes[0] && v.nodes[0].failureSummary) || '').replace(/\\s+/g, ' ').slice(0, 300),
-      })),
-      passes: r.passes.length,
-      incomplete: r.incomplete.length,
-    };
-  }`, { timeoutMs: 60_000, ...opts });
+  const result = await wb.frameEvaluate(runAxe('document'), { timeoutMs: 60_000, ...opts });
+  if (!isReport(result)) throw new Error(`the axe audit gave no report: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/**
+ * Audits what `selector` shows in a webview whose own scripts are off (axe cannot run there): its
+ * document as rendered, theme variables and styles included, copied into a throwaway page of the
+ * same browser. Only that part is judged: the document around it is VS Code's, not ours.
+ */
+export async function auditWebviewCopy(selector: string, opts: wb.WebviewOptions = {}): Promise<AxeReport> {
+  const html = await wb.frameEvaluate('document.documentElement.outerHTML', opts);
+  if (typeof html !== 'string') throw new Error('the webview gave no document');
+  // The copy keeps the markup, styles and theme variables; not the CSP, which would stop axe itself.
+  const copy = `<!DOCTYPE html>${html.replace(/<meta[^>]+Content-Security-Policy[^>]*>/i, '')}`;
+  const result = await wb.scratchEvaluate(copy, runAxe(`{ include: [[${JSON.stringify(selector)}]] }`), { prelude: `() => { ${source()}\n; return typeof window.axe; }`, timeoutMs: 60_000 });
   if (!isReport(result)) throw new Error(`the axe audit gave no report: ${JSON.stringify(result)}`);
   return result;
 }

@@ -138,6 +138,14 @@ export function frameEvaluate(expression: string, opts: WebviewOptions = {}): Pr
   return call('frameEvaluate', { expression, ...opts }, isAnything);
 }
 
+/**
+ * Evaluates `expression` in a throwaway page of the same browser that shows `html` (after running
+ * `prelude`, e.g. a library's source), then closes it. For frames whose own scripts are off.
+ */
+export function scratchEvaluate(html: string, expression: string, opts: WaitOptions & { prelude?: string } = {}): Promise<unknown> {
+  return call('scratchEvaluate', { html, expression, ...opts }, isAnything);
+}
+
 /** The rendered text (innerText) of `selector` (default body) in a visible webview's inner frame. */
 export function frameText(selector = 'body', opts: WebviewOptions = {}): Promise<string> {
   return call('frameText', { selector, ...opts }, isString);
