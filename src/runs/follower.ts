@@ -560,10 +560,11 @@ export class RunFollower {
    * MAX_FINAL_TASK_READS times, each for at most silenceMs (10 s at most).
    */
   private async readTasksOnce(wanted: Set<string>): Promise<void> {
+    let progressed = false;
     const apply = (item: Incoming): void => {
       if (this.finished) return;
       const id = item.kind === 'object' ? item.value.id : (item.data.id ?? item.id);
-      if (typeof id === 'string') wanted.delete(id);
+      if (typeof id === 'string' && wanted.delete(id)) progressed = true;
       this.apply(item);
     };
     this.logger.debug(`[follow ${this.runId}] reading the finished run's tasks stream for ${wanted.size} task(s) no GET gave`);
@@ -581,9 +582,14 @@ export class RunFollower {
       const limit = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, clampDelay(Math.min(this.silenceMs, 10_000)));
       });
-      await Promise.race([conn.closed, limit]);
+      progressed = false;
+      const quiet = await Promise.race([conn.closed.then(() => false), limit.then(() => true)]);
       if (timer !== undefined) clearTimeout(timer);
       conn.close();
+      // A connection that stayed open the whole window and brought no wanted task is the server
+      // saying it has none (an idle stream): asking again would only keep the run from ending.
+      // Only a connection that closed early may have been cut short.
+      if (quiet && !progressed) break;
     }
   }
 

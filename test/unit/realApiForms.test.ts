@@ -82,6 +82,24 @@ void describe('1. task details with a key that lacks apps:read', () => {
     h.release();
   });
 
+  void test('a finished run whose tasks stream stays open and quiet ends after one quiet read, not ten', async () => {
+    // A key without apps:read: the tasks no GET gives are read from the finished run's tasks stream.
+    // A server that has nothing more keeps that stream open and silent (the varied profile does).
+    const api = new FakeApi(makeRun({ node_tasks: { a: { task_id: 't_a' } } }));
+    api.taskError = new ApiError({ kind: 'forbidden', status: 403, scope: 'apps:read', userMessage: 'needs apps:read' });
+    const f = new RunFollower(api, 'fr_1', { ...fast, silenceMs: 200 });
+    closers.push(() => f.stop());
+    f.start();
+    await waitFor(() => f.view.state === 'live', 5000, 'live');
+    const before = api.streams.filter((x) => x.kind === 'tasks').length;
+    api.run = makeRun({ status: FlowRunStatus.Completed, updated_at: at(9), node_tasks: { a: { task_id: 't_a' } }, node_statuses: { a: 'completed' } });
+    api.latest('run').partial({ status: FlowRunStatus.Completed, updated_at: at(9) }, ['status', 'updated_at']);
+    const view = await f.done;
+    assert.equal(view.state, 'ended');
+    const reads = api.streams.filter((x) => x.kind === 'tasks').length - before;
+    assert.equal(reads, 1, `the quiet tasks stream was read ${reads} times`);
+  });
+
   void test('a 403 on a task stops every task GET of every follower until the user asks again', async () => {
     const api = new FakeApi(makeRun({ node_tasks: { a: { task_id: 't_a' }, b: { task_id: 't_b' } } }));
     api.taskError = new ApiError({ kind: 'forbidden', status: 403, scope: 'apps:read', userMessage: 'needs apps:read' });

@@ -125,6 +125,8 @@ async function cancelDirect(t: TestSandbox, runId: string): Promise<void> {
   await res.arrayBuffer();
 }
 
+const secondsSince = (t0: number): number => Math.round((Date.now() - t0) / 100) / 10;
+
 /** Which server and key a convergence run faces. */
 interface ConvergenceVariant {
   /** The key of the figures in test-results/reliability-figures.json. */
@@ -176,13 +178,16 @@ export async function runConvergence(t: TestSandbox, variant: ConvergenceVariant
     await waitFor(() => cancelled.every((id) => t.sandbox.getRun(id)?.status === FlowRunStatus.Running), 'the two runs to be running', 30_000);
     for (const id of cancelled) await cancelDirect(t, id);
 
+    const phases: Record<string, number> = { panelsOpenS: secondsSince(began) };
     await waitFor(() => ids.every((id) => isTerminalRunStatus(toFlowRunStatus(t.sandbox.getRun(id)?.status))),
       'every run to end on the server', 90_000);
+    phases.serverEndedS = secondsSince(began);
     await waitFor(() => ids.every((id) => manager.get(id)?.connectionState === 'ended'),
       `every panel's follower to end (states: ${ids.map((id) => manager.get(id)?.connectionState).join(',')})`, 120_000)
       .catch((e: unknown) => {
         throw new Error(`${e instanceof Error ? e.message : String(e)}; states: ${ids.map((id) => manager.get(id)?.connectionState).join(',')}`);
       });
+    phases.followersEndedS = secondsSince(began);
     const stats = t.sandbox.stats();
     t.sandbox.setFaults(undefined);
 
@@ -262,7 +267,9 @@ export async function runConvergence(t: TestSandbox, variant: ConvergenceVariant
       unhandledRejections: rejections.list.length,
       errorToasts: toasts.length,
       seed: FAULT_SEED,
-      durationS: Math.round((Date.now() - began) / 1000),
+      durationS: secondsSince(began),
+      // Where the time went: panels open, every run ended on the server, every follower ended (then the checks).
+      phases,
     });
     assert.ok((stats.faultsInjected.drop ?? 0) > 0 && (stats.faultsInjected['500'] ?? 0) > 0 && (stats.faultsInjected.malformed ?? 0) > 0
       && (stats.faultsInjected.duplicate ?? 0) > 0 && (stats.faultsInjected['429'] ?? 0) > 0 && (stats.faultsInjected.latency ?? 0) > 0,
