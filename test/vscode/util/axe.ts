@@ -65,16 +65,25 @@ export async function auditWebview(opts: wb.WebviewOptions = {}): Promise<AxeRep
   return result;
 }
 
-/**
- * Audits what `selector` shows in a webview whose own scripts are off (axe cannot run there): its
- * document as rendered, theme variables and styles included, copied into a throwaway page of the
- * same browser. Only that part is judged: the document around it is VS Code's, not ours.
- */
-export async function auditWebviewCopy(selector: string, opts: wb.WebviewOptions = {}): Promise<AxeReport> {
+/** A webview's document as rendered (markup, styles, theme variables), for auditWebviewCopies. */
+export async function webviewDocument(opts: wb.WebviewOptions = {}): Promise<string> {
   const html = await wb.frameEvaluate('document.documentElement.outerHTML', opts);
   if (typeof html !== 'string') throw new Error('the webview gave no document');
-  // The copy keeps the markup, styles and theme variables; not the CSP, which would stop axe itself.
-  const copy = `<!DOCTYPE html>${html.replace(/<meta[^>]+Content-Security-Policy[^>]*>/i, '')}`;
+  return html;
+}
+
+/**
+ * Audits what `selector` shows in webviews whose own scripts are off (axe cannot run there): the
+ * documents they showed (webviewDocument), their bodies side by side in one throwaway page of the
+ * same browser under the first one's head (styles, theme variables). Only `selector` is judged:
+ * the document around it is VS Code's, not ours. The copy drops the CSP, which would stop axe.
+ */
+export async function auditWebviewCopies(documents: readonly string[], selector: string): Promise<AxeReport> {
+  const bodies = documents.map((d) => /<body[^>]*>([\s\S]*)<\/body>/i.exec(d)?.[1] ?? '');
+  const first = (documents[0] ?? '').replace(/<meta[^>]+Content-Security-Policy[^>]*>/i, '');
+  // Side by side, not stacked: each picture is fixed in the middle of its own webview.
+  const layout = `<style>${selector} { position: static !important; transform: none !important; display: block; margin: 8px; }</style>`;
+  const copy = `<!DOCTYPE html>${first.replace(/<\/head>/i, `${layout}</head>`).replace(/<body([^>]*)>[\s\S]*<\/body>/i, (_m, attrs: string) => `<body${attrs}>${bodies.map((b) => `<section>${b}</section>`).join('')}</body>`)}`;
   const result = await wb.scratchEvaluate(copy, runAxe(`{ include: [[${JSON.stringify(selector)}]] }`), { prelude: `() => { ${source()}\n; return typeof window.axe; }`, timeoutMs: 60_000 });
   if (!isReport(result)) throw new Error(`the axe audit gave no report: ${JSON.stringify(result)}`);
   return result;
