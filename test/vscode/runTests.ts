@@ -233,17 +233,20 @@ async function main(): Promise<number> {
     lane.forEach((w, i) => {
       if (windowCount < 2) return;
       if (i === 0) console.log(`[tests] window ${w.n}: ${w.windowFiles.join(', ')}`);
-      else console.log(`[tests] then window ${w.n} (after window ${lane[i - 1].n}, its own VS Code): ${w.windowFiles.join(', ')}`);
+      else console.log(`[tests] then window ${w.n} (its own VS Code, once a window above has ended): ${w.windowFiles.join(', ')}`);
     });
   }
-  const outcomes = (await Promise.all(numbered.map(async (lane) => {
-    const done: ShardOutcome[] = [];
-    for (const w of lane) {
-      const setup = OWN_WINDOW[path.basename(w.windowFiles[0])] ?? SHARED_WINDOW;
-      done.push(await runShard(w.n, w.windowFiles, windowCount > 1 ? `[${w.n}]` : '', paths, executable, setup));
-    }
-    return done;
-  }))).flat().sort((a, b) => a.shard - b.shard);
+  // The shared windows start together; each own window waits for whichever ends first, so it
+  // never runs beside both and never lengthens the longer one.
+  const queued = numbered.flatMap((lane) => lane.slice(1));
+  const run = (w: { windowFiles: string[]; n: number }): Promise<ShardOutcome> =>
+    runShard(w.n, w.windowFiles, windowCount > 1 ? `[${w.n}]` : '', paths, executable, OWN_WINDOW[path.basename(w.windowFiles[0])] ?? SHARED_WINDOW);
+  const outcomes: ShardOutcome[] = [];
+  await Promise.all(numbered.map(async (lane) => {
+    outcomes.push(await run(lane[0]));
+    for (let next = queued.shift(); next; next = queued.shift()) outcomes.push(await run(next));
+  }));
+  outcomes.sort((a, b) => a.shard - b.shard);
 
   console.log('');
   let code = 0;
