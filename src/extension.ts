@@ -1,5 +1,6 @@
 // activate() is a table of contents: make the shared services, then let each
 // feature register itself. Everything registered goes to context.subscriptions.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import * as restrictedSettings from './auth/restrictedSettings';
 import * as apiKeyCommands from './commands/apiKey';
@@ -20,6 +21,9 @@ import * as walkthrough from './views/walkthroughProgress';
 /** Returns what the extension's own tests look at, and only to them (ExtensionMode.Test). */
 export function activate(context: vscode.ExtensionContext): FlowRunsTestApi | undefined {
   const started = Date.now();
+  // The plain layers (src/api, src/input) cannot import vscode and say their sentences through
+  // @vscode/l10n: hand it the bundle VS Code picked for this locale (none in English).
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const log = vscode.window.createOutputChannel('Flow Runs', { log: true });
   context.subscriptions.push(
     log,

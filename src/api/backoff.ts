@@ -1,6 +1,7 @@
 // Retry timing: exponential backoff with full jitter, the server's waits
 // (Retry-After, X-RateLimit-Reset) read once and made sane, and an abortable
 // sleep that never leaves a timer behind.
+import * as l10n from '@vscode/l10n';
 import { clampDelay, MAX_WAIT_MS } from '../shared/delay';
 
 export type RandomSource = () => number;
@@ -75,13 +76,13 @@ export function serverWait(headers: HeaderSource, now: number = Date.now()): Ser
 /** "in 12 s", "in 3 min", or "at 14:05 (in 58 min)" for long waits, for a message. */
 export function describeWait(ms: number, now: number = Date.now()): string {
   const secs = Math.max(1, Math.ceil(ms / 1000));
-  if (secs < 120) return `in ${secs} s`;
+  if (secs < 120) return l10n.t('in {0} s', secs);
   const mins = Math.ceil(secs / 60);
-  if (mins < 10) return `in ${mins} min`;
+  if (mins < 10) return l10n.t('in {0} min', mins);
   const at = new Date(now + ms);
   const hh = String(at.getHours()).padStart(2, '0');
   const mm = String(at.getMinutes()).padStart(2, '0');
-  return `at ${hh}:${mm} (in ${mins} min)`;
+  return l10n.t('at {0}:{1} (in {2} min)', hh, mm, mins);
 }
 
 /** Resolves after `ms`, or rejects with `onAbort()` as soon as the signal fires; the timer is always cleared. */

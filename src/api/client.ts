@@ -3,6 +3,7 @@
 import type {
   ApiResult, CallOptions, FlowRunPatch, FlowRunsApi, StreamConnection, StreamHandlers,
 } from './api';
+import * as l10n from '@vscode/l10n';
 import { ApiError } from './errors';
 import { isRecord as isObject } from '../shared/guards';
 import { HttpTransport, type HttpMethod, type TransportOptions } from './http';
@@ -103,7 +104,9 @@ export class FlowRunsClient implements FlowRunsApi {
       throw new ApiError({
         kind: 'bad_response',
         code: 'wrong_object',
-        userMessage: `The answer to ${method} ${path} described another object than the one asked for, so it was not used. Try again; if it keeps happening, check that "flowRuns.apiUrl" points to the Flow Runs API.`,
+        userMessage: l10n.t(
+          'The answer to {0} {1} described another object than the one asked for, so it was not used. Try again; if it keeps happening, check that "flowRuns.apiUrl" points to the Flow Runs API.',
+          method, path),
         method,
         path,
       });
@@ -111,7 +114,7 @@ export class FlowRunsClient implements FlowRunsApi {
     throw new ApiError({
       kind: 'bad_response',
       code: 'unexpected_shape',
-      userMessage: `The answer to ${method} ${path} did not contain the expected object. Check that "flowRuns.apiUrl" points to the Flow Runs API.`,
+      userMessage: l10n.t('The answer to {0} {1} did not contain the expected object. Check that "flowRuns.apiUrl" points to the Flow Runs API.', method, path),
       method,
       path,
     });
@@ -129,7 +132,7 @@ export class FlowRunsClient implements FlowRunsApi {
     throw new ApiError({
       kind: 'bad_response',
       code: 'unexpected_shape',
-      userMessage: `The answer to POST ${path} was not a list page. Check that "flowRuns.apiUrl" points to the Flow Runs API.`,
+      userMessage: l10n.t('The answer to POST {0} was not a list page. Check that "flowRuns.apiUrl" points to the Flow Runs API.', path),
       method: 'POST',
       path,
     });

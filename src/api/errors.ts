@@ -1,10 +1,11 @@
 // Typed API errors. Every failure the client reports is an ApiError whose
-// `userMessage` is a full English sentence (logs, and what the user reads for
-// errors shaped by the server). The errors this file builds from nothing but
+// `userMessage` is a full sentence in the user's language (@vscode/l10n: what
+// the user reads for errors shaped by the server). The errors this file builds from nothing but
 // a code (no_key, aborted, timeout) carry that `code`, so the VS Code layer
 // words them in the user's language (src/views/showError.ts: describeError). Nothing here
 // ever holds the API key: errors are built from our own words plus server text
 // that went through the funnel first (serverText.ts).
+import * as l10n from '@vscode/l10n';
 
 export type ApiErrorKind =
   | 'unauthorized'
@@ -121,14 +122,14 @@ export function noKeyError(method?: string, path?: string): ApiError {
   return new ApiError({
     kind: 'no_key',
     code: 'no_key',
-    userMessage: 'No API key is set. Run "Flow Runs: Set API Key" to add one (create keys in Settings → API Keys).',
+    userMessage: l10n.t('No API key is set. Run "Flow Runs: Set API Key" to add one (create keys in Settings → API Keys).'),
     method,
     path,
   });
 }
 
 export function abortedError(method?: string, path?: string): ApiError {
-  return new ApiError({ kind: 'aborted', code: 'aborted', userMessage: 'The request was cancelled.', method, path });
+  return new ApiError({ kind: 'aborted', code: 'aborted', userMessage: l10n.t('The request was cancelled.'), method, path });
 }
 
 export function timeoutError(timeoutMs: number, method?: string, path?: string): ApiError {
@@ -137,7 +138,7 @@ export function timeoutError(timeoutMs: number, method?: string, path?: string):
     kind: 'timeout',
     code: 'timeout',
     timeoutMs,
-    userMessage: `The Flow Runs API did not answer within ${secs} s. Check your connection and try again.`,
+    userMessage: l10n.t('The Flow Runs API did not answer within {0} s. Check your connection and try again.', secs),
     method,
     path,
   });

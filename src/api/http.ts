@@ -16,6 +16,7 @@
 // kind's byte limit, counted after decompression; parsed JSON is cut at
 // MAX_JSON_DEPTH; server text reaches errors and logs only through
 // cleanServerText (redacted, one line, cut to a sentence).
+import * as l10n from '@vscode/l10n';
 import { clampDelay } from '../shared/delay';
 import {
   ApiError, abortedError, noKeyError, timeoutError, type ApiErrorKind,
@@ -120,11 +121,12 @@ function defaultCode(status: number): string {
 }
 
 /** What the call was about, for "not found" sentences. */
-function subjectOf(path: string): string {
-  if (path.startsWith('/flowruns')) return 'flow run';
-  if (path.startsWith('/flows')) return 'flow';
-  if (path.startsWith('/tasks')) return 'task';
-  return 'resource';
+/** One whole sentence per kind of thing, so that translations can inflect it; `server` fills {0}. */
+function notFoundMessage(path: string, server: string): string {
+  if (path.startsWith('/flowruns')) return l10n.t('The flow run was not found; it may have been deleted or belong to another account.{0}', server);
+  if (path.startsWith('/flows')) return l10n.t('The flow was not found; it may have been deleted or belong to another account.{0}', server);
+  if (path.startsWith('/tasks')) return l10n.t('The task was not found; it may have been deleted or belong to another account.{0}', server);
+  return l10n.t('The resource was not found; it may have been deleted or belong to another account.{0}', server);
 }
 
 function withPeriod(text: string): string {
@@ -244,10 +246,13 @@ export class HttpTransport {
       if (!type.includes('text/event-stream')) {
         const text = await this.readText(res, spec, ctl);
         const info = this.problemFromText(text);
+        const shownType = cleanServerText(type, { maxChars: 80 });
         throw this.error('bad_response', {
           status: res.status,
           detail: info?.text,
-          userMessage: `The server answered GET ${path} with "${cleanServerText(type, { maxChars: 80 }) || 'no content type'}" instead of an event stream. Check that the base URL points to the Flow Runs API.`,
+          userMessage: shownType
+            ? l10n.t('The server answered GET {0} with "{1}" instead of an event stream. Check that the base URL points to the Flow Runs API.', path, shownType)
+            : l10n.t('The server answered GET {0} with no content type instead of an event stream. Check that the base URL points to the Flow Runs API.', path),
         }, spec);
       }
       this.logger.info(`GET ${path} ${res.status} ${Date.now() - started}ms (stream open)`);
@@ -280,7 +285,9 @@ export class HttpTransport {
     return this.error('network', {
       code: code ?? 'network_error',
       detail: code,
-      userMessage: `Could not reach the Flow Runs API at ${host}${code ? ` (${code})` : ''}. Check your connection and the "flowRuns.apiUrl" setting.`,
+      userMessage: code
+        ? l10n.t('Could not reach the Flow Runs API at {0} ({1}). Check your connection and the "flowRuns.apiUrl" setting.', host, code)
+        : l10n.t('Could not reach the Flow Runs API at {0}. Check your connection and the "flowRuns.apiUrl" setting.', host),
     }, spec);
   }
 
@@ -345,7 +352,7 @@ export class HttpTransport {
         throw this.error('rate_limited', {
           status: 429,
           retryAfterMs: clampDelay(blockedMs),
-          userMessage: `The Flow Runs API is rate limiting requests. Try again ${describeWait(clampDelay(blockedMs))}.`,
+          userMessage: l10n.t('The Flow Runs API is rate limiting requests. Try again {0}.', describeWait(clampDelay(blockedMs))),
         }, spec);
       }
       this.onRequest?.(method, spec.path);
@@ -369,7 +376,7 @@ export class HttpTransport {
       if (!location) {
         throw this.error('bad_response', {
           status: res.status,
-          userMessage: `The server answered ${spec.method} ${spec.path} with a redirect (${res.status}) but no address. Check the "flowRuns.apiUrl" setting.`,
+          userMessage: l10n.t('The server answered {0} {1} with a redirect ({2}) but no address. Check the "flowRuns.apiUrl" setting.', spec.method, spec.path, res.status),
         }, spec);
       }
       const target = new URL(location, url);
@@ -377,20 +384,22 @@ export class HttpTransport {
         throw this.error('insecure_url', {
           status: res.status,
           code: 'cross_origin_redirect',
-          userMessage: `The server redirected ${spec.method} ${spec.path} to another host (${cleanServerText(target.host, { maxChars: 100 })}). Flow Runs does not follow it, so that your API key is not sent there. If that host is the right API, set "flowRuns.apiUrl" to it.`,
+          userMessage: l10n.t(
+            'The server redirected {0} {1} to another host ({2}). Flow Runs does not follow it, so that your API key is not sent there. If that host is the right API, set "flowRuns.apiUrl" to it.',
+            spec.method, spec.path, cleanServerText(target.host, { maxChars: 100 })),
         }, spec);
       }
       if (hop >= MAX_REDIRECTS) {
         throw this.error('bad_response', {
           status: res.status,
-          userMessage: `The server redirected ${spec.method} ${spec.path} more than ${MAX_REDIRECTS} times. Check the "flowRuns.apiUrl" setting.`,
+          userMessage: l10n.t('The server redirected {0} {1} more than {2} times. Check the "flowRuns.apiUrl" setting.', spec.method, spec.path, MAX_REDIRECTS),
         }, spec);
       }
       if (res.status !== 307 && res.status !== 308 && method !== 'GET') {
         // 301/302/303 would turn the POST into a GET: refuse rather than guess.
         throw this.error('bad_response', {
           status: res.status,
-          userMessage: `The server answered ${spec.method} ${spec.path} with a redirect (${res.status}) that would drop the request body. Check the "flowRuns.apiUrl" setting.`,
+          userMessage: l10n.t('The server answered {0} {1} with a redirect ({2}) that would drop the request body. Check the "flowRuns.apiUrl" setting.', spec.method, spec.path, res.status),
         }, spec);
       }
       this.logger.debug(`${method} ${spec.path} ${res.status} -> ${target.pathname}`);
@@ -451,7 +460,7 @@ export class HttpTransport {
       throw this.error('bad_response', {
         status: res.status,
         code: 'truncated',
-        userMessage: `The answer to ${spec.method} ${spec.path} was cut off before it was complete. Try again; if it keeps happening, check your connection or proxy.`,
+        userMessage: l10n.t('The answer to {0} {1} was cut off before it was complete. Try again; if it keeps happening, check your connection or proxy.', spec.method, spec.path),
       }, spec);
     }
   }
@@ -461,7 +470,7 @@ export class HttpTransport {
     return this.error('bad_response', {
       status,
       code: 'too_large',
-      userMessage: `The answer to ${spec.method} ${spec.path} is larger than ${mb} MB, so Flow Runs stopped reading it. Check that "flowRuns.apiUrl" points to the Flow Runs API.`,
+      userMessage: l10n.t('The answer to {0} {1} is larger than {2} MB, so Flow Runs stopped reading it. Check that "flowRuns.apiUrl" points to the Flow Runs API.', spec.method, spec.path, mb),
     }, spec);
   }
 
@@ -473,8 +482,10 @@ export class HttpTransport {
       status,
       code: looksJson ? 'truncated' : 'not_json',
       userMessage: looksJson
-        ? `The answer to ${spec.method} ${spec.path} was cut off or is not valid JSON. Try again; if it keeps happening, check your connection or proxy.`
-        : `The answer to ${spec.method} ${spec.path} is not JSON${looksHtml ? ' (it looks like a web page)' : ''}. Check that "flowRuns.apiUrl" points to the Flow Runs API.`,
+        ? l10n.t('The answer to {0} {1} was cut off or is not valid JSON. Try again; if it keeps happening, check your connection or proxy.', spec.method, spec.path)
+        : looksHtml
+          ? l10n.t('The answer to {0} {1} is not JSON (it looks like a web page). Check that "flowRuns.apiUrl" points to the Flow Runs API.', spec.method, spec.path)
+          : l10n.t('The answer to {0} {1} is not JSON. Check that "flowRuns.apiUrl" points to the Flow Runs API.', spec.method, spec.path),
     }, spec);
   }
 
@@ -502,11 +513,12 @@ export class HttpTransport {
     const code = rawCode || defaultCode(status);
     const base = { status, code, detail: text, retryAfterMs };
     const endpoint = endpointFor(spec.method, spec.path);
-    const server = text ? ` The server said: ${withPeriod(text)}` : '';
+    // What the server said, as a whole sentence that the messages below carry in their {0} slot.
+    const server = text ? ` ${l10n.t('The server said: {0}', withPeriod(text))}` : '';
     if (status === 401) {
       return this.error('unauthorized', {
         ...base,
-        userMessage: `The API key was not accepted (401).${server} Set a valid key with "Flow Runs: Set API Key".`,
+        userMessage: l10n.t('The API key was not accepted (401).{0} Set a valid key with "Flow Runs: Set API Key".', server),
       }, spec);
     }
     if (status === 403) {
@@ -519,16 +531,18 @@ export class HttpTransport {
         ...base,
         scope,
         userMessage: !scope
-          ? `This API key is not allowed to do this (403).${server} Check the key's scopes in Settings → API Keys.`
+          ? l10n.t('This API key is not allowed to do this (403).{0} Check the key\'s scopes in Settings → API Keys.', server)
           : aboutScope
-            ? `This API key lacks the ${scope} scope needed to ${endpoint.action}. Create a key with it in Settings → API Keys, then run "Flow Runs: Set API Key".`
-            : `The server refused to ${endpoint.action} (403).${server} This needs an API key with the ${scope} scope: if yours lacks it, create one in Settings → API Keys, then run "Flow Runs: Set API Key".`,
+            ? l10n.t('This API key lacks the {0} scope needed to {1}. Create a key with it in Settings → API Keys, then run "Flow Runs: Set API Key".', scope, endpoint.action)
+            : l10n.t(
+              'The server refused to {0} (403).{1} This needs an API key with the {2} scope: if yours lacks it, create one in Settings → API Keys, then run "Flow Runs: Set API Key".',
+              endpoint.action, server, scope),
       }, spec);
     }
     if (status === 404) {
       return this.error('not_found', {
         ...base,
-        userMessage: `The ${subjectOf(spec.path)} was not found; it may have been deleted or belong to another account.${server}`,
+        userMessage: notFoundMessage(spec.path, server),
       }, spec);
     }
     if (status === 412) {
@@ -544,38 +558,41 @@ export class HttpTransport {
         ...base,
         requirements: reqs,
         userMessage: list
-          ? `The flow's requirements are not met: ${list}. Fix them in your inference.sh settings, then run it again.`
-          : `The flow's requirements are not met.${server} Check its secrets and integrations, then run it again.`,
+          ? l10n.t('The flow\'s requirements are not met: {0}. Fix them in your inference.sh settings, then run it again.', list)
+          : l10n.t('The flow\'s requirements are not met.{0} Check its secrets and integrations, then run it again.', server),
       }, spec);
     }
     if (status === 429) {
-      const wait = retryAfterMs !== undefined ? ` ${describeWait(retryAfterMs)}` : ' in a moment';
       return this.error('rate_limited', {
         ...base,
-        userMessage: `The Flow Runs API is rate limiting requests. Try again${wait}.`,
+        userMessage: retryAfterMs !== undefined
+          ? l10n.t('The Flow Runs API is rate limiting requests. Try again {0}.', describeWait(retryAfterMs))
+          : l10n.t('The Flow Runs API is rate limiting requests. Try again in a moment.'),
       }, spec);
     }
     if (status === 409) {
       return this.error('conflict', {
         ...base,
-        userMessage: `The server refused ${spec.method} ${spec.path} because of a conflict (409).${server} Refresh and try again.`,
+        userMessage: l10n.t('The server refused {0} {1} because of a conflict (409).{2} Refresh and try again.', spec.method, spec.path, server),
       }, spec);
     }
     if (status >= 500) {
       return this.error('server', {
         ...base,
-        userMessage: `The Flow Runs API had an internal error (${status}).${server} Try again in a moment.`,
+        userMessage: l10n.t('The Flow Runs API had an internal error ({0}).{1} Try again in a moment.', status, server),
       }, spec);
     }
     if (status >= 400) {
       return this.error('invalid_request', {
         ...base,
-        userMessage: text ? `The server rejected the request: ${withPeriod(text)}` : `The server rejected ${spec.method} ${spec.path} (${status}).`,
+        userMessage: text
+          ? l10n.t('The server rejected the request: {0}', withPeriod(text))
+          : l10n.t('The server rejected {0} {1} ({2}).', spec.method, spec.path, status),
       }, spec);
     }
     return this.error('bad_response', {
       ...base,
-      userMessage: `The server answered ${spec.method} ${spec.path} with an unexpected status ${status}. Check the "flowRuns.apiUrl" setting.`,
+      userMessage: l10n.t('The server answered {0} {1} with an unexpected status {2}. Check the "flowRuns.apiUrl" setting.', spec.method, spec.path, status),
     }, spec);
   }
 

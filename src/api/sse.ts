@@ -7,6 +7,7 @@
 // reconnects and resyncs); payloads are cut at MAX_JSON_DEPTH; only whole
 // events and keep-alive comments count as activity, so a server trickling
 // bytes that never complete an event is found silent.
+import * as l10n from '@vscode/l10n';
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { CallOptions, StreamConnection, StreamHandlers } from './api';
 import { ApiError, isApiError } from './errors';
@@ -90,7 +91,9 @@ export function openEventStream<T>(
       kind: 'server',
       code: 'stream_error',
       detail: detail || undefined,
-      userMessage: `The ${path} stream reported an error${detail ? `: ${detail}` : ''}. It will reconnect.`,
+      userMessage: detail
+        ? l10n.t('The {0} stream reported an error: {1}. It will reconnect.', path, detail)
+        : l10n.t('The {0} stream reported an error. It will reconnect.', path),
       method: 'GET',
       path,
     });
@@ -115,7 +118,7 @@ export function openEventStream<T>(
       } catch {
         if (name === 'error') parsed = undefined;
         else {
-          skipped(`The ${path} stream sent an event that is not valid JSON; it was skipped.`, 'malformed_event');
+          skipped(l10n.t('The {0} stream sent an event that is not valid JSON; it was skipped.', path), 'malformed_event');
           return;
         }
       }
@@ -130,7 +133,7 @@ export function openEventStream<T>(
     else if (payload.kind === 'partial') {
       call('onPartial', () => handlers.onPartial(payload.data as Partial<T> & { id?: string }, payload.fields, name, payload.id));
     } else if (payload.kind === 'unknown') {
-      skipped(`The ${path} stream sent an event of unknown shape; it was skipped.`, 'unknown_event');
+      skipped(l10n.t('The {0} stream sent an event of unknown shape; it was skipped.', path), 'unknown_event');
     }
   };
 
@@ -139,7 +142,7 @@ export function openEventStream<T>(
       // The parser is spent now: end this connection; the follower reconnects and resyncs with a GET.
       const mb = Math.round(MAX_EVENT_CHARS / (1024 * 1024));
       logger.warn(`[stream] ${path}: an event larger than ${mb} MB (or a line that never ended) was dropped; reconnecting`);
-      end(streamError(`The ${path} stream sent an event larger than ${mb} MB; it was skipped and the stream reconnects.`, 'event_too_large', path), false);
+      end(streamError(l10n.t('The {0} stream sent an event larger than {1} MB; it was skipped and the stream reconnects.', path, mb), 'event_too_large', path), false);
       controller.abort();
       return;
     }
@@ -187,7 +190,7 @@ export function openEventStream<T>(
         end(new ApiError({
           kind: 'network',
           code: isObject(e) && typeof e.code === 'string' ? cleanServerText(e.code, { maxChars: 40 }) : 'stream_dropped',
-          userMessage: `The ${path} stream was interrupted. It will reconnect.`,
+          userMessage: l10n.t('The {0} stream was interrupted. It will reconnect.', path),
           method: 'GET',
           path,
         }), false);

@@ -5,6 +5,7 @@
 //
 // jsonc-parser is imported from its ES build: its UMD `main` hides the inner
 // requires from esbuild, so the bundle would fail at runtime.
+import * as l10n from '@vscode/l10n';
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main';
 
 /** What Run Flow accepts at most (the file's UTF-8 size). */
@@ -57,24 +58,27 @@ export type ParsedInput = ParsedRequest | ParsedBare;
 
 export type ParseOutcome = { ok: true; value: ParsedInput } | { ok: false; problem: InputProblem };
 
-const SYNTAX_WORDS: Record<string, string> = {
-  InvalidSymbol: 'unexpected character',
-  InvalidNumberFormat: 'this is not a valid number',
-  PropertyNameExpected: 'a property name in double quotes is expected',
-  ValueExpected: 'a value is expected',
-  ColonExpected: "a colon (':') is expected",
-  CommaExpected: "a comma (',') is expected",
-  CloseBraceExpected: "a closing brace ('}') is expected",
-  CloseBracketExpected: "a closing bracket (']') is expected",
-  EndOfFileExpected: 'the file should end after the top-level value',
-  InvalidCommentToken: 'this comment is not closed',
-  UnexpectedEndOfComment: 'this comment is not closed',
-  UnexpectedEndOfString: 'this string is not closed',
-  UnexpectedEndOfNumber: 'this number is not complete',
-  InvalidUnicode: 'invalid \\u escape',
-  InvalidEscapeCharacter: 'invalid escape character',
-  InvalidCharacter: 'invalid character in a string',
-};
+/** Built on use, not at load: the translations are configured in activate(), after this module loads. */
+function syntaxWords(): Record<string, string> {
+  return {
+    InvalidSymbol: l10n.t('unexpected character'),
+    InvalidNumberFormat: l10n.t('this is not a valid number'),
+    PropertyNameExpected: l10n.t('a property name in double quotes is expected'),
+    ValueExpected: l10n.t('a value is expected'),
+    ColonExpected: l10n.t("a colon (':') is expected"),
+    CommaExpected: l10n.t("a comma (',') is expected"),
+    CloseBraceExpected: l10n.t("a closing brace ('}') is expected"),
+    CloseBracketExpected: l10n.t("a closing bracket (']') is expected"),
+    EndOfFileExpected: l10n.t('the file should end after the top-level value'),
+    InvalidCommentToken: l10n.t('this comment is not closed'),
+    UnexpectedEndOfComment: l10n.t('this comment is not closed'),
+    UnexpectedEndOfString: l10n.t('this string is not closed'),
+    UnexpectedEndOfNumber: l10n.t('this number is not complete'),
+    InvalidUnicode: l10n.t('invalid \\u escape'),
+    InvalidEscapeCharacter: l10n.t('invalid escape character'),
+    InvalidCharacter: l10n.t('invalid character in a string'),
+  };
+}
 
 /** 1-based line and column of an offset, as editors count them. */
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
@@ -105,19 +109,21 @@ export function checkSize(byteLength: number): InputProblem | undefined {
   if (byteLength <= MAX_INPUT_BYTES) return undefined;
   return {
     code: 'too_large',
-    message: `The file is ${formatMegabytes(byteLength)}; Run Flow sends at most ${MAX_INPUT_BYTES / (1024 * 1024)} MB of input. Put large data behind a URL instead.`,
+    message: l10n.t(
+      'The file is {0}; Run Flow sends at most {1} MB of input. Put large data behind a URL instead.',
+      formatMegabytes(byteLength), MAX_INPUT_BYTES / (1024 * 1024)),
   };
 }
 
 function kindOf(node: Node): string {
   switch (node.type) {
-    case 'object': return 'an object';
-    case 'array': return 'an array';
-    case 'string': return 'a string';
-    case 'number': return 'a number';
-    case 'boolean': return 'a boolean';
+    case 'object': return l10n.t('an object');
+    case 'array': return l10n.t('an array');
+    case 'string': return l10n.t('a string');
+    case 'number': return l10n.t('a number');
+    case 'boolean': return l10n.t('a boolean');
     case 'null': return 'null';
-    default: return 'a property';
+    default: return l10n.t('a property');
   }
 }
 
@@ -134,11 +140,15 @@ function propertyNode(object: Node, key: string): Node | undefined {
 function syntaxProblem(text: string, errors: ParseError[]): InputProblem {
   const first = errors[0];
   const { line, column } = lineAndColumn(text, first.offset);
-  const what = SYNTAX_WORDS[printParseErrorCode(first.error)] ?? 'unexpected text';
-  const more = errors.length > 1 ? ` (${errors.length - 1} more problem${errors.length > 2 ? 's' : ''} after it)` : '';
+  const what = syntaxWords()[printParseErrorCode(first.error)] ?? l10n.t('unexpected text');
+  const more = errors.length - 1;
   return {
     code: 'syntax',
-    message: `The file is not valid JSON: line ${line}, column ${column}: ${what}${more}.`,
+    message: more === 0
+      ? l10n.t('The file is not valid JSON: line {0}, column {1}: {2}.', line, column, what)
+      : more === 1
+        ? l10n.t('The file is not valid JSON: line {0}, column {1}: {2} (1 more problem after it).', line, column, what)
+        : l10n.t('The file is not valid JSON: line {0}, column {1}: {2} ({3} more problems after it).', line, column, what, more),
     offset: first.offset,
     length: Math.max(1, first.length),
   };
@@ -151,7 +161,7 @@ export function parseInput(text: string): ParseOutcome {
       ok: false,
       problem: {
         code: 'empty',
-        message: 'The file is empty. Write the run request, {"flow": "<flow id>", "input": {…}}, or just the input object.',
+        message: l10n.t('The file is empty. Write the run request, {"flow": "<flow id>", "input": {…}}, or just the input object.'),
         offset: 0,
         length: 0,
       },
@@ -168,7 +178,7 @@ export function parseInput(text: string): ParseOutcome {
       ok: false,
       problem: {
         code: 'not_object',
-        message: `The file must hold a JSON object, either {"flow": "<flow id>", "input": {…}} or the input object itself; it holds ${kindOf(tree)}.`,
+        message: l10n.t('The file must hold a JSON object, either {"flow": "<flow id>", "input": {…}} or the input object itself; it holds {0}.', kindOf(tree)),
         offset: tree.offset,
         length: tree.length,
       },
@@ -185,7 +195,9 @@ export function parseInput(text: string): ParseOutcome {
       ok: false,
       problem: {
         code: 'flow_not_string',
-        message: `"flow" must be a string, the id of the flow to run (such as "flow_abc123"); it is ${flowValue ? kindOf(flowValue) : 'empty'}.`,
+        message: flowValue
+          ? l10n.t('"flow" must be a string, the id of the flow to run (such as "flow_abc123"); it is {0}.', kindOf(flowValue))
+          : l10n.t('"flow" must be a string, the id of the flow to run (such as "flow_abc123"); it is empty.'),
         offset: at.offset,
         length: at.length,
       },
@@ -199,7 +211,7 @@ export function parseInput(text: string): ParseOutcome {
       ok: false,
       problem: {
         code: 'input_missing',
-        message: 'The file names a "flow" but has no "input": add "input": {…} with the flow\'s inputs.',
+        message: l10n.t('The file names a "flow" but has no "input": add "input": {…} with the flow\'s inputs.'),
         offset: key.offset,
         length: key.length,
       },
@@ -211,7 +223,9 @@ export function parseInput(text: string): ParseOutcome {
       ok: false,
       problem: {
         code: 'input_not_object',
-        message: `"input" must be an object with the flow's inputs, such as {"prompt": "…"}; it is ${inputValue ? kindOf(inputValue) : 'empty'}.`,
+        message: inputValue
+          ? l10n.t('"input" must be an object with the flow\'s inputs, such as {"prompt": "…"}; it is {0}.', kindOf(inputValue))
+          : l10n.t('"input" must be an object with the flow\'s inputs, such as {"prompt": "…"}; it is empty.'),
         offset: at.offset,
         length: at.length,
       },

@@ -3,6 +3,7 @@
 // (the complete JSON Schema semantics, allErrors); this file maps each error's
 // JSON pointer back to a span of the text with jsonc-parser's tree.
 // No `vscode` import.
+import * as l10n from '@vscode/l10n';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { loadAjv } from '../lazyModules';
@@ -124,45 +125,57 @@ function spanOf(node: Node): TextSpan {
 
 function kindOfValue(v: unknown): string {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
-  if (typeof v === 'string') return 'a string';
-  if (typeof v === 'boolean') return 'a boolean';
-  return typeof v;
+  if (Array.isArray(v)) return kindWord('array');
+  if (typeof v === 'number') return kindWord(Number.isInteger(v) ? 'integer' : 'number');
+  return kindWord(typeof v);
 }
 
-const ARTICLE: Record<string, string> = {
-  string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean',
-  object: 'an object', array: 'an array', null: 'null',
-};
+/** A JSON Schema type as a noun phrase ("a string"); built on use, after activate() configured the translations. */
+function kindWord(type: string): string {
+  switch (type) {
+    case 'string': return l10n.t('a string');
+    case 'number': return l10n.t('a number');
+    case 'integer': return l10n.t('an integer');
+    case 'boolean': return l10n.t('a boolean');
+    case 'object': return l10n.t('an object');
+    case 'array': return l10n.t('an array');
+    default: return type;
+  }
+}
 
 function expectedTypes(t: unknown): string {
   const list = Array.isArray(t) ? t : typeof t === 'string' ? t.split(',') : [];
-  return list.map((x) => ARTICLE[String(x)] ?? String(x)).join(' or ') || 'another type';
+  const words = list.map((x) => kindWord(String(x)));
+  return words.length === 0 ? l10n.t('another type') : words.reduce((a, b) => l10n.t('{0} or {1}', a, b));
 }
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function describe(error: ErrorObject, value: unknown): { extra?: string; text: string } {
+/** What is wrong, as a whole sentence about `path` (its {0}), so that translations can order it. */
+function describe(error: ErrorObject, value: unknown): { extra?: string; say: (path: string) => string } {
   const p: Record<string, unknown> = error.params;
   switch (error.keyword) {
     case 'required':
-      return { extra: str(p.missingProperty), text: 'is required' };
+      return { extra: str(p.missingProperty), say: (path) => l10n.t('{0} is required', path) };
     case 'additionalProperties':
-      return { extra: str(p.additionalProperty), text: "is not allowed by the flow's input schema" };
+      return { extra: str(p.additionalProperty), say: (path) => l10n.t('{0} is not allowed by the flow\'s input schema', path) };
     case 'type':
-      return { text: `must be ${expectedTypes(p.type)} (it is ${kindOfValue(value)})` };
-    case 'enum':
+      return { say: (path) => l10n.t('{0} must be {1} (it is {2})', path, expectedTypes(p.type), kindOfValue(value)) };
+    case 'enum': {
+      const allowed = Array.isArray(p.allowedValues) ? p.allowedValues.map((v) => JSON.stringify(v)).join(', ') : undefined;
       return {
-        text: `must be one of ${Array.isArray(p.allowedValues) ? p.allowedValues.map((v) => JSON.stringify(v)).join(', ') : 'the allowed values'}`,
+        say: (path) => allowed !== undefined ? l10n.t('{0} must be one of {1}', path, allowed) : l10n.t('{0} must be one of the allowed values', path),
       };
+    }
     case 'const':
-      return { text: `must be ${JSON.stringify(p.allowedValue)}` };
+      return { say: (path) => l10n.t('{0} must be {1}', path, JSON.stringify(p.allowedValue)) };
     default:
-      return { text: error.message ?? `breaks the schema's "${error.keyword}" rule` };
+      // ajv's own message is library text: it stays as ajv words it.
+      return {
+        say: (path) => error.message ? `${path} ${error.message}` : l10n.t('{0} breaks the schema\'s "{1}" rule', path, error.keyword),
+      };
   }
 }
 
@@ -187,7 +200,7 @@ export function validateInput(
     // "must match the then schema" only repeats the errors found inside it.
     if (error.keyword === 'if') continue;
     const segments = pointerSegments(error.instancePath);
-    const { extra, text } = describe(error, valueAt(input, segments));
+    const { extra, say } = describe(error, valueAt(input, segments));
     const pathSegments = extra !== undefined ? [...segments, extra] : segments;
     const path = displayPath(pathSegments);
     let span: TextSpan = { offset: 0, length: 0 };
@@ -204,7 +217,7 @@ export function validateInput(
     } else if (inputNode) {
       span = headOf(inputNode);
     }
-    const message = `${path} ${text}`;
+    const message = say(path);
     const dedupe = `${message}@${span.offset}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
@@ -217,5 +230,5 @@ export function validateInput(
 export function summarizeViolations(violations: readonly SchemaViolation[], max = 3): string {
   const shown = violations.slice(0, max).map((v) => v.message).join('; ');
   const rest = violations.length - max;
-  return rest > 0 ? `${shown}; and ${rest} more (see the Problems view)` : shown;
+  return rest > 0 ? l10n.t('{0}; and {1} more (see the Problems view)', shown, rest) : shown;
 }
