@@ -533,10 +533,10 @@ export class HttpTransport {
         userMessage: !scope
           ? l10n.t('This API key is not allowed to do this (403).{0} Check the key\'s scopes in Settings → API Keys.', server)
           : aboutScope
-            ? l10n.t('This API key lacks the {0} scope needed to {1}. Create a key with it in Settings → API Keys, then run "Flow Runs: Set API Key".', scope, endpoint.action)
+            ? l10n.t('This API key lacks the {0} scope needed to {1}. Create a key with it in Settings → API Keys, then run "Flow Runs: Set API Key".', scope, endpoint.action())
             : l10n.t(
               'The server refused to {0} (403).{1} This needs an API key with the {2} scope: if yours lacks it, create one in Settings → API Keys, then run "Flow Runs: Set API Key".',
-              endpoint.action, server, scope),
+              endpoint.action(), server, scope),
       }, spec);
     }
     if (status === 404) {

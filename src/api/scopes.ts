@@ -1,6 +1,8 @@
 // Which API key scope each endpoint needs (wire protocol sections 1 and 4).
 // Used to name the missing scope in a 403 message, and by the README.
 
+import * as l10n from '@vscode/l10n';
+
 export type Scope = 'flows:read' | 'flows:execute' | 'flows:write' | 'apps:read';
 
 export interface EndpointScope {
@@ -8,24 +10,24 @@ export interface EndpointScope {
   /** Path pattern; `{id}` is one path segment. */
   path: string;
   scope: Scope;
-  /** What the call does, as the end of "needed to …". */
-  action: string;
+  /** What the call does, as the end of "needed to …", in the user's language (read when said). */
+  action: () => string;
 }
 
 export const ENDPOINT_SCOPES: readonly EndpointScope[] = [
-  { method: 'POST', path: '/flowruns', scope: 'flows:execute', action: 'start a flow run' },
-  { method: 'POST', path: '/flowruns/list', scope: 'flows:read', action: 'list flow runs' },
-  { method: 'GET', path: '/flowruns', scope: 'flows:read', action: 'list flow runs' },
-  { method: 'GET', path: '/flowruns/{id}', scope: 'flows:read', action: 'read a flow run' },
-  { method: 'POST', path: '/flowruns/{id}/cancel', scope: 'flows:execute', action: 'cancel a flow run' },
-  { method: 'POST', path: '/flowruns/{id}/clone', scope: 'flows:write', action: 'clone a flow from a run' },
-  { method: 'POST', path: '/flowruns/{id}/visibility', scope: 'flows:write', action: 'change the visibility of a flow run' },
-  { method: 'POST', path: '/flowruns/{id}', scope: 'flows:write', action: 'update a flow run' },
-  { method: 'GET', path: '/flowruns/{id}/stream', scope: 'flows:read', action: 'follow a flow run live' },
-  { method: 'GET', path: '/flowruns/{id}/tasks/stream', scope: 'flows:read', action: "follow a flow run's tasks live" },
-  { method: 'POST', path: '/flows/list', scope: 'flows:read', action: 'list flows' },
-  { method: 'GET', path: '/flows/{id}', scope: 'flows:read', action: 'read a flow' },
-  { method: 'GET', path: '/tasks/{id}', scope: 'apps:read', action: 'read a task and its logs' },
+  { method: 'POST', path: '/flowruns', scope: 'flows:execute', action: () => l10n.t('start a flow run') },
+  { method: 'POST', path: '/flowruns/list', scope: 'flows:read', action: () => l10n.t('list flow runs') },
+  { method: 'GET', path: '/flowruns', scope: 'flows:read', action: () => l10n.t('list flow runs') },
+  { method: 'GET', path: '/flowruns/{id}', scope: 'flows:read', action: () => l10n.t('read a flow run') },
+  { method: 'POST', path: '/flowruns/{id}/cancel', scope: 'flows:execute', action: () => l10n.t('cancel a flow run') },
+  { method: 'POST', path: '/flowruns/{id}/clone', scope: 'flows:write', action: () => l10n.t('clone a flow from a run') },
+  { method: 'POST', path: '/flowruns/{id}/visibility', scope: 'flows:write', action: () => l10n.t('change the visibility of a flow run') },
+  { method: 'POST', path: '/flowruns/{id}', scope: 'flows:write', action: () => l10n.t('update a flow run') },
+  { method: 'GET', path: '/flowruns/{id}/stream', scope: 'flows:read', action: () => l10n.t('follow a flow run live') },
+  { method: 'GET', path: '/flowruns/{id}/tasks/stream', scope: 'flows:read', action: () => l10n.t("follow a flow run's tasks live") },
+  { method: 'POST', path: '/flows/list', scope: 'flows:read', action: () => l10n.t('list flows') },
+  { method: 'GET', path: '/flows/{id}', scope: 'flows:read', action: () => l10n.t('read a flow') },
+  { method: 'GET', path: '/tasks/{id}', scope: 'apps:read', action: () => l10n.t('read a task and its logs') },
 ];
 
 function matches(pattern: string, path: string): boolean {
