@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { FlowRunStatus, type Flow, type FlowRun } from '../../../src/api/models';
-import type { HostMessage, PanelRun, PanelTask } from '../../../src/shared/protocol';
+import type { HostMessage } from '../../../src/shared/protocol';
 import { runIdFromState, type RunPanelManager } from '../../../src/views/panel/panelManager';
 import type { RunPanel } from '../../../src/views/panel/runPanelHost';
 import { useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
 import { expectedPanelState } from '../util/panelExpect';
+import { replay } from '../util/convergence';
 import * as wb from '../util/workbench';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -57,25 +58,6 @@ function xssFlow(): Flow {
     edges: [],
     node_data: { say: { app_id: 'sandbox/echo', function: 'run', title: XSS, input: { text: XSS } } },
   };
-}
-
-/** Replays what the host posted: the snapshot, then every diff on top. */
-function replay(posted: HostMessage[]): { run: PanelRun | null; tasks: Map<string, PanelTask>; snapshots: number } {
-  let run: PanelRun | null = null;
-  let tasks = new Map<string, PanelTask>();
-  let snapshots = 0;
-  for (const m of posted) {
-    if (m.type === 'snapshot') {
-      snapshots++;
-      run = m.run;
-      tasks = new Map(m.tasks.map((t) => [t.id, t]));
-    } else if (m.type === 'run') {
-      run = { ...(run ?? {}), ...m.changes } as PanelRun;
-    } else if (m.type === 'tasks') {
-      for (const c of m.changes) tasks.set(c.id, { ...(tasks.get(c.id) ?? {}), ...c } as PanelTask);
-    }
-  }
-  return { run, tasks, snapshots };
 }
 
 /** Every node status the host ever told the webview, per node, without repeats. */
@@ -206,7 +188,7 @@ suite('Run panel', function () {
     assert.notEqual(history.upscale[0], 'completed', 'upscale started out not completed');
 
     // A snapshot first, then diffs only: no second snapshot, and run diffs carry only some fields.
-    const { snapshots } = replay(panel.posted);
+    const snapshots = panel.posted.filter((m) => m.type === 'snapshot').length;
     assert.equal(panel.posted[0]?.type, 'snapshot');
     assert.equal(snapshots, 1);
     const runDiffs = panel.posted.filter((m): m is Extract<HostMessage, { type: 'run' }> => m.type === 'run');

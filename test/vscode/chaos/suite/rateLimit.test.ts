@@ -5,25 +5,10 @@
 // panels' followers) must never send more than N in any minute, and must recover by
 // itself when the limit lifts.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startSandbox, type SandboxOptions } from '../../../../src/sandbox';
-import { EXTENSION_ID, extensionApi, waitFor, type TestSandbox } from '../../util/sandbox';
-
-function recordFigures(key: string, value: unknown): void {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  const file = path.join(ext?.extensionPath ?? process.cwd(), 'test-results', 'reliability-figures.json');
-  let all: Record<string, unknown> = {};
-  try {
-    all = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // First figure of this run.
-  }
-  all[key] = { ...(value as object), at: new Date().toISOString() };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
-}
+import { recordFigures } from '../../util/convergence';
+import { extensionApi, waitFor, type TestSandbox } from '../../util/sandbox';
 
 /** A direct call to the sandbox (another client acting on the run). */
 async function cancelDirect(t: TestSandbox, runId: string): Promise<void> {
