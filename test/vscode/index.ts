@@ -110,9 +110,16 @@ export async function run(): Promise<void> {
       runner.on('test end', () => (currentTest = ''));
       const suiteStarts = new Map<Mocha.Suite, number>();
       const hookMs = new Map<string, number>();
+      // Per suite, per kind of hook ("before all", "after each", …): which hooks cost the time.
+      const hookKinds = new Map<string, Map<string, number>>();
       runner.on('hook end', (h) => {
         const top = h.titlePath()[0];
-        if (top !== undefined && h.duration !== undefined) hookMs.set(top, (hookMs.get(top) ?? 0) + h.duration);
+        if (top === undefined || h.duration === undefined) return;
+        hookMs.set(top, (hookMs.get(top) ?? 0) + h.duration);
+        const kind = /^"([^"]+)"/.exec(h.title)?.[1] ?? h.title;
+        const kinds = hookKinds.get(top) ?? new Map<string, number>();
+        kinds.set(kind, (kinds.get(kind) ?? 0) + h.duration);
+        hookKinds.set(top, kinds);
       });
       runner.on('suite', (s) => {
         suiteStarts.set(s, Date.now());
@@ -124,7 +131,8 @@ export async function run(): Promise<void> {
         if (!s.title || s.titlePath().length !== 1 || start === undefined) return;
         const durationMs = Date.now() - start;
         suites.push({ title: s.title, file: s.file, durationMs, hooksMs: hookMs.get(s.title) });
-        void report(`  (${s.title}: ${(durationMs / 1000).toFixed(1)} s)`);
+        const kinds = [...(hookKinds.get(s.title) ?? [])].map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ');
+        void report(`  (${s.title}: ${(durationMs / 1000).toFixed(1)} s${kinds ? `; hooks: ${kinds}` : ''})`);
       });
       runner.on('pass', (t) => {
         passed++;
