@@ -4,7 +4,7 @@
 // esbuild.js maps these two specifiers to dist/sandbox.js and dist/ajv.js for
 // the extension bundle; every other bundle (tests) resolves them as usual.
 // (The links, dist/links.js, load the same way: src/commands/lazyLinks.ts.)
-// The web build swaps in lazyModules.web.ts (no sandbox; ajv fetched from dist/).
+// The web build swaps in lazyModules.web.ts (no sandbox; ajv read from dist/ on first use).
 import type AjvModule from 'ajv';
 import type * as SandboxModule from './sandbox';
 

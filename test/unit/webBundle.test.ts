@@ -1,5 +1,5 @@
 // The web build as files: dist/extension-web.js (package.json's `browser`
-// entry) and the bundles it fetches on first use (dist/links.js, dist/ajv.js)
+// entry) and the bundles it reads on first use (dist/links.js, dist/ajv.js)
 // need nothing a browser's web worker lacks. Each is evaluated in an empty vm
 // context: the JavaScript built-ins only, no process, Buffer, setImmediate,
 // URL or fetch, and a `require` that knows `vscode` alone. The `vscode` it
@@ -76,7 +76,7 @@ void describe('the web bundle', () => {
     assert.deepEqual(ajv.asked, []);
   });
 
-  void test('the package ships both entries and the bundles the web build fetches', async () => {
+  void test('the package ships both entries and the bundles the web build reads', async () => {
     const listed = await promisify(execFile)(path.join(repo, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], { cwd: repo, timeout: 120_000 });
     const files = listed.stdout.split('\n').map((l) => l.trim());
     for (const f of ['dist/extension.js', 'dist/extension-web.js', 'dist/links.js', 'dist/ajv.js']) assert.ok(files.includes(f), `the .vsix holds ${f}`);

@@ -17,7 +17,7 @@ export async function bundleRows(root: string): Promise<Row[]> {
   // as do the sandbox and ajv. The bound still catches a dependency pulled in by mistake.
   rows.push(sizeRow(root, 'dist/extension.js', 'extension bundle (minified)', 230));
   // The web build (the browser entry): the same extension minus node-fetch and its polyfills; the links
-  // and ajv stay separate files it fetches on first use (src/lazyModules.web.ts).
+  // and ajv stay separate files it reads on first use (src/lazyModules.web.ts).
   rows.push(sizeRow(root, 'dist/extension-web.js', 'web extension bundle (minified)', 200));
   rows.push(webEvaluationRow(root));
   rows.push(sizeRow(root, 'dist/webview.js', 'webview bundle (minified)', 60));
