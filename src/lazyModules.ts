@@ -10,6 +10,13 @@ import type * as SandboxModule from './sandbox';
 
 export type SandboxApi = Pick<typeof SandboxModule, 'startSandbox' | 'SANDBOX_KEYS'>;
 
+/**
+ * Whether this build can start the local sandbox: the web build cannot. Not
+ * VS Code's `isWeb`, which says where the workbench runs: a browser tab may
+ * show a Node extension host (code-server, Codespaces), which can.
+ */
+export const SANDBOX_AVAILABLE: boolean = true;
+
 let sandbox: SandboxApi | undefined;
 let ajv: typeof AjvModule | undefined;
 

@@ -1,7 +1,7 @@
 // The web build's twin of lazyModules.ts (esbuild.js swaps it in).
 // - The local sandbox is a server: a browser tab cannot run one. The commands
-//   that start it are hidden in the web (package.json, `!isWeb`); a call that
-//   still gets here says what to do instead.
+//   that start it are hidden in this build (package.json, when
+//   `flowRuns.sandboxUnavailable`); a call that still gets here says what to do instead.
 // - ajv stays the separate dist/ajv.js (and the links dist/links.js, through
 //   commands/lazyLinks.web.ts), loaded on first use, never at activation
 //   (evaluating ajv costs more than the whole activation). The web worker
@@ -15,6 +15,8 @@ import type { SandboxApi } from './lazyModules';
 
 /** publisher.name in package.json. */
 const EXTENSION_ID = 'flow-runs.flow-runs';
+
+export const SANDBOX_AVAILABLE: boolean = false;
 
 let ajv: Promise<typeof AjvModule> | undefined;
 
