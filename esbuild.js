@@ -1,5 +1,7 @@
 // Builds every bundle with esbuild's context API:
 //   dist/extension.js  the extension (Node, CommonJS, `vscode` external)
+//   dist/extension-web.js  the same extension for the web worker extension host
+//                      (vscode.dev, github.dev): `x.web.ts` twins replace the Node-only modules
 //   dist/webview.js    the run panel's browser side
 //   dist/sandbox.js    the local sandbox CLI (Node)
 //   dist/links.js      links into VS Code and Compare With…, loaded on first use
@@ -40,8 +42,9 @@ function listTests(dir, suffix) {
 }
 
 /**
- * For the extension bundle only: the sandbox and ajv become the separate files
- * dist/sandbox.js and dist/ajv.js, required on first use (src/lazyModules.ts);
+ * For the extension bundle only: the sandbox, ajv and the links become the separate files
+ * dist/sandbox.js, dist/ajv.js and dist/links.js, required on first use (src/lazyModules.ts,
+ * src/commands/lazyLinks.ts);
  * fetch-blob's web-streams polyfill, dead code on Node 18+, becomes Node's own.
  */
 const lazyModulesPlugin = {
@@ -50,10 +53,28 @@ const lazyModulesPlugin = {
     build.onResolve({ filter: /^\.\/sandbox$/ }, (args) =>
       args.importer.endsWith(path.join('src', 'lazyModules.ts')) ? { path: './sandbox.js', external: true } : undefined);
     build.onResolve({ filter: /^\.\/links$/ }, (args) =>
-      args.importer.endsWith(path.join('src', 'commands', 'runLink.ts')) ? { path: './links.js', external: true } : undefined);
+      args.importer.endsWith(path.join('src', 'commands', 'lazyLinks.ts')) ? { path: './links.js', external: true } : undefined);
     build.onResolve({ filter: /^ajv$/ }, (args) =>
       args.importer.endsWith(path.join('src', 'lazyModules.ts')) ? { path: './ajv.js', external: true } : undefined);
     build.onResolve({ filter: /^web-streams-polyfill\// }, () => ({ path: 'node:stream/web', external: true }));
+  },
+};
+
+/**
+ * For the web bundle only: an import of `./x` becomes `./x.web.ts` when that
+ * file sits next to `x.ts`. The twins are the whole difference between the
+ * two builds (the transport, the lazy modules, the few Node-only spots), so no
+ * code asks at run time which host it is in.
+ */
+const webTwinsPlugin = {
+  name: 'web-twins',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const twin = `${path.resolve(args.resolveDir, args.path)}.web.ts`;
+      // A twin importing its Node original (for a type) must reach the original.
+      if (args.importer === twin || !fs.existsSync(twin)) return undefined;
+      return { path: twin };
+    });
   },
 };
 
@@ -75,6 +96,20 @@ const configs = [
     outfile: 'dist/extension.js',
     external: ['vscode'],
     plugins: [problemMatcherPlugin, lazyModulesPlugin],
+  },
+  {
+    // The web worker extension host: a browser's globals only, `require('vscode')` given by VS Code.
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'cjs',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'silent',
+    plugins: [problemMatcherPlugin, webTwinsPlugin],
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension-web.js',
+    external: ['vscode'],
   },
   { ...node, entryPoints: ['node_modules/ajv/dist/ajv.js'], outfile: 'dist/ajv.js' },
   { ...node, entryPoints: ['src/sandbox/cli.ts'], outfile: 'dist/sandbox.js' },

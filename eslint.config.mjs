@@ -2,6 +2,8 @@
 // plus the layering rules of the README's Design section, so they hold by lint
 // rather than by memory.
 import js from '@eslint/js';
+import fs from 'node:fs';
+import path from 'node:path';
 import tseslint from 'typescript-eslint';
 
 // --- layers ---------------------------------------------------------------------------------
@@ -29,6 +31,42 @@ function layer(files, { vscode, network, below, why, ignores }) {
 }
 
 const PLAIN = ['src/shared/**', 'src/webview/**', 'src/api/**', 'src/sandbox/**', 'src/runs/**'];
+
+// --- the web build ----------------------------------------------------------------------------
+// dist/extension-web.js (and dist/links.js, which it loads) bundle everything in src but the
+// sandbox and the webview, with each `x.web.ts` twin in place of its Node original `x.ts`
+// (esbuild.js). Those files run in a browser's web worker: no Node modules, no Buffer/process.
+const WEB = 'The web build runs in a browser\'s web worker (README, In the browser): no Node modules or globals. Put a Node-only need behind a `.web.ts` twin (esbuild.js).';
+
+function filesUnder(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name).split(path.sep).join('/')]);
+}
+const NODE_ORIGINALS = filesUnder(path.join(import.meta.dirname, 'src'))
+  .filter((f) => f.endsWith('.web.ts'))
+  .map((f) => path.relative(import.meta.dirname, f).split(path.sep).join('/').replace(/\.web\.ts$/, '.ts'));
+const NODE_MODULES = [
+  'fs', 'fs/promises', 'http', 'https', 'http2', 'child_process', 'os', 'net', 'tls', 'dgram', 'dns', 'path', 'crypto', 'zlib',
+  'stream', 'events', 'buffer', 'util', 'worker_threads', 'process', 'url', 'node-fetch', 'undici',
+];
+const webBuild = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/sandbox/**', 'src/webview/**', ...NODE_ORIGINALS],
+  rules: {
+    // Its own rule name, so it adds to the layers' no-restricted-imports instead of replacing it.
+    '@typescript-eslint/no-restricted-imports': ['error', {
+      paths: NODE_MODULES.map((name) => ({ name, message: WEB, allowTypeImports: true })),
+      patterns: [{ regex: '^node:', message: WEB, allowTypeImports: true }],
+    }],
+    'no-restricted-syntax': ['error',
+      ...['Buffer', 'process', 'require', '__dirname', '__filename', 'setImmediate', 'global'].map((name) => ({
+        // A global's name as a value or a type, not a property or key that happens to share it.
+        selector: `Identifier[name='${name}']:not(MemberExpression[computed=false] > Identifier.property):not(Property > Identifier.key):not(TSPropertySignature > Identifier.key)`,
+        message: `${name}: ${WEB}`,
+      })),
+    ],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'test-results/**', '*.vsix', 'esbuild.js', 'scripts/**/*.js', 'eslint.config.mjs'] },
@@ -59,6 +97,7 @@ export default tseslint.config(
   layer(['src/runs/**/*.ts'], { below: ['shared/', 'api/'], why: 'src/runs is plain Node over the API client: no views or commands.' }),
   // The VS Code layers (commands, views, input, auth, activation): `vscode` yes, requests of their own no.
   layer(['src/**/*.ts'], { vscode: true, ignores: PLAIN }),
+  webBuild,
   {
     // The webview is compiled for the browser: Node's modules are not there.
     files: ['src/webview/**/*.ts'],

@@ -3,10 +3,12 @@
 // otherwise double the extension bundle and the time activate() takes to load.
 // esbuild.js maps these two specifiers to dist/sandbox.js and dist/ajv.js for
 // the extension bundle; every other bundle (tests) resolves them as usual.
-import type * as SandboxModule from './sandbox';
+// (The links, dist/links.js, load the same way: src/commands/lazyLinks.ts.)
+// The web build swaps in lazyModules.web.ts (no sandbox; ajv fetched from dist/).
 import type AjvModule from 'ajv';
+import type * as SandboxModule from './sandbox';
 
-type SandboxApi = Pick<typeof SandboxModule, 'startSandbox' | 'SANDBOX_KEYS'>;
+export type SandboxApi = Pick<typeof SandboxModule, 'startSandbox' | 'SANDBOX_KEYS'>;
 
 let sandbox: SandboxApi | undefined;
 let ajv: typeof AjvModule | undefined;
@@ -17,8 +19,17 @@ export function loadSandbox(): SandboxApi {
   return sandbox;
 }
 
-export function loadAjv(): typeof AjvModule {
+/** A promise because the web build has to fetch the bundle; here it is a synchronous require. */
+export function loadAjv(): Promise<typeof AjvModule> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy by design (see above)
-  ajv ??= (require('ajv') as { default: typeof AjvModule }).default;
-  return ajv;
+  return settled(() => (ajv ??= (require('ajv') as { default: typeof AjvModule }).default));
+}
+
+/** What `load` returns, or why it threw, as a promise. */
+export function settled<T>(load: () => T): Promise<T> {
+  try {
+    return Promise.resolve(load());
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
 }

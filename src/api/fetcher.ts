@@ -30,3 +30,18 @@ export interface WireResponse {
  * another origin.
  */
 export type Fetcher = (url: string, request: WireRequest) => Promise<WireResponse>;
+
+/**
+ * The codes a Fetcher gives failures the transport words itself (http.ts,
+ * settle), beside the system codes Node's sockets carry (ECONNREFUSED, …).
+ */
+/** The platform refused the request without a reason (a browser's CORS refusal or unreachable host). */
+export const FETCH_REFUSED = 'fetch_refused';
+/** The platform hid a redirect, so where it leads cannot be checked (a browser's opaque redirect). */
+export const REDIRECT_HIDDEN = 'redirect_hidden';
+
+export type WireFailureCode = typeof FETCH_REFUSED | typeof REDIRECT_HIDDEN;
+
+export function wireFailure(code: WireFailureCode, message: string): Error & { code: WireFailureCode } {
+  return Object.assign(new Error(message), { code });
+}

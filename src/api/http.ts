@@ -23,7 +23,7 @@ import {
 } from './errors';
 import { backoffDelay, describeWait, serverWait, sleep } from './backoff';
 import { problemFrom, unwrapSuccess, type ProblemInfo, type Unwrapped } from './envelope';
-import type { Fetcher, WireHeaders, WireResponse } from './fetcher';
+import { FETCH_REFUSED, REDIRECT_HIDDEN, type Fetcher, type WireHeaders, type WireResponse } from './fetcher';
 import { parseJsonBounded } from './jsonDepth';
 import { BODY_LIMITS, type BodyKind } from './limits';
 import { platformFetch } from './platformFetch';
@@ -281,6 +281,25 @@ export class HttpTransport {
     if (why === 'aborted') return abortedError(spec.method, spec.path);
     if (e instanceof ApiError) return e;
     const code = isObject(e) && typeof e.code === 'string' ? e.code : undefined;
+    if (code === FETCH_REFUSED) {
+      // A browser says nothing more than "Failed to fetch": name what it most likely is, and where to look.
+      const origin = this.origin ?? this.baseUrl;
+      return this.error('network', {
+        code: 'cors',
+        detail: code,
+        userMessage: l10n.t(
+          'The browser refused the request to {0}: the server does not allow this page\'s origin (CORS), or it cannot be reached. Point "flowRuns.apiUrl" at a server that allows requests from the browser (the local sandbox does), or use VS Code on a desktop.',
+          origin),
+      }, spec);
+    }
+    if (code === REDIRECT_HIDDEN) {
+      return this.error('bad_response', {
+        code,
+        userMessage: l10n.t(
+          'The server answered {0} {1} with a redirect, which the browser does not let Flow Runs inspect, so it was not followed (your API key must not go to another host). Set "flowRuns.apiUrl" to the address it redirects to.',
+          spec.method, spec.path),
+      }, spec);
+    }
     const host = this.origin ? new URL(this.origin).host : this.baseUrl;
     return this.error('network', {
       code: code ?? 'network_error',

@@ -7,7 +7,11 @@
 //   could lead elsewhere), no credentials, image types only, a size cap
 //   enforced while reading, and a deadline;
 // - whether a server answers at all (a local sandbox another window runs).
-import fetch from 'node-fetch';
+// Both go through the same Fetcher as the API calls (node-fetch on Node, the
+// platform's fetch in the web build), which never follows a redirect.
+import { bytesToBase64 } from '../shared/base64';
+import type { Fetcher } from './fetcher';
+import { platformFetch } from './platformFetch';
 
 export interface ImageAnswer {
   /** A data: URL, or null when the image is not shown. */
@@ -19,26 +23,27 @@ export interface ImageAnswer {
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 const TIMEOUT_MS = 10_000;
 
-export async function fetchImageAsDataUrl(url: string, maxBytes = MAX_IMAGE_BYTES, timeoutMs = TIMEOUT_MS): Promise<ImageAnswer> {
+export async function fetchImageAsDataUrl(
+  url: string, maxBytes = MAX_IMAGE_BYTES, timeoutMs = TIMEOUT_MS, fetcher: Fetcher = platformFetch,
+): Promise<ImageAnswer> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
   try {
-    const res = await fetch(url, { redirect: 'error', signal: ctl.signal });
-    if (!res.ok) return { src: null, reason: `HTTP ${res.status}` };
+    const res = await fetcher(url, { method: 'GET', headers: { Accept: 'image/*' }, signal: ctl.signal });
+    if (res.status < 200 || res.status > 299) return { src: null, reason: `HTTP ${res.status}` };
     const type = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
     if (!/^image\/[a-z0-9.+-]+$/.test(type)) return { src: null, reason: 'not an image' };
     const declared = Number(res.headers.get('content-length') ?? '0');
     if (declared > maxBytes) return { src: null, reason: 'image too large' };
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of res.body ?? []) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += bytes.length;
+      size += chunk.length;
       // A body longer than it said, or than allowed: stop reading at once.
       if (size > maxBytes) return { src: null, reason: 'image too large' };
-      chunks.push(bytes);
+      chunks.push(chunk);
     }
-    return { src: `data:${type};base64,${Buffer.concat(chunks).toString('base64')}`, reason: null };
+    return { src: `data:${type};base64,${bytesToBase64(concat(chunks, size))}`, reason: null };
   } catch (e) {
     if (ctl.signal.aborted) return { src: null, reason: 'the image took too long to load' };
     return { src: null, reason: e instanceof Error ? e.message : 'could not load' };
@@ -48,17 +53,28 @@ export async function fetchImageAsDataUrl(url: string, maxBytes = MAX_IMAGE_BYTE
   }
 }
 
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
 /** Whether anything answers HTTP at `url` within `timeoutMs` (any status counts). */
-export async function answersHttp(url: string, timeoutMs = 1500): Promise<boolean> {
+export async function answersHttp(url: string, timeoutMs = 1500, fetcher: Fetcher = platformFetch): Promise<boolean> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
   try {
-    const res = await fetch(url, { signal: ctl.signal, redirect: 'manual' });
-    res.body?.resume();
+    await fetcher(url, { method: 'GET', headers: {}, signal: ctl.signal });
     return true;
   } catch {
     return false;
   } finally {
     clearTimeout(timer);
+    // The answer's body does not matter: aborting frees the socket.
+    ctl.abort();
   }
 }

@@ -5,6 +5,7 @@ import type { FlowRunsApi } from '../api/api';
 import { FlowRunsClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { checkBaseUrl } from '../api/url';
+import { developmentKey } from './developmentEnv';
 
 const DEFAULT_URL = 'https://api.inference.sh';
 const secretName = (baseUrl: string): string => `flowRuns.apiKey:${baseUrl}`;
@@ -117,9 +118,9 @@ export class Session implements vscode.Disposable {
 
   /** `npm start` hands the sandbox's key over in the environment, in development mode only. */
   private async adoptDevelopmentKey(): Promise<void> {
-    const key = process.env.FLOW_RUNS_DEV_API_KEY;
-    const url = process.env.FLOW_RUNS_DEV_API_URL;
-    if (!key || !url || this.context.extensionMode === vscode.ExtensionMode.Production) return;
+    const dev = developmentKey();
+    if (!dev || this.context.extensionMode === vscode.ExtensionMode.Production) return;
+    const { key, url } = dev;
     const checked = checkBaseUrl(url);
     if (!checked.ok || checked.url !== this.url) return;
     if (await this.context.secrets.get(secretName(this.url))) return;

@@ -17,6 +17,7 @@ import { cleanServerText } from '../api/serverText';
 import type { Services } from '../services';
 import { isRecord } from '../shared/guards';
 import { shortIdOf } from '../shared/runText';
+import { utf8ByteLength } from '../shared/utf8';
 import { describeError, showError } from '../views/showError';
 import { runIdsFrom } from './runRef';
 
@@ -104,7 +105,7 @@ class RunFlowCommand {
   private async runDocument(doc: vscode.TextDocument): Promise<RunFlowOutcome> {
     this.files.markAttempted(doc);
     const text = doc.getText();
-    const tooLarge = checkSize(Buffer.byteLength(text, 'utf8'));
+    const tooLarge = checkSize(utf8ByteLength(text));
     if (tooLarge) {
       this.files.clear(doc);
       return this.fail(vscode.l10n.t('Run Flow'), new Error(tooLarge.message), 'input');
@@ -137,7 +138,7 @@ class RunFlowCommand {
     const flow = await this.loadFlow(api, flowId);
     if (flow === 'not_found') return this.unknownFlow(api, flowId, value, doc);
     if (flow && hasInputSchema(flow.input_schema)) {
-      const violations = validateInput(flow.input_schema, value.input, value.tree, value.inputPath);
+      const violations = await validateInput(flow.input_schema, value.input, value.tree, value.inputPath);
       if (violations.length > 0) {
         this.files.showViolations(doc, violations);
         const error = new Error(schemaMismatch(flow, violations));
@@ -206,14 +207,14 @@ class RunFlowCommand {
     } catch (e) {
       return this.fail(action, e, 'api');
     }
-    const tooLarge = checkSize(Buffer.byteLength(JSON.stringify(input), 'utf8'));
+    const tooLarge = checkSize(utf8ByteLength(JSON.stringify(input)));
     if (tooLarge) return this.fail(action, new Error(tooLarge.message.replace('The file is', 'The input is')), 'input');
     const flow = await this.loadFlow(api, flowId);
     if (flow === 'not_found') {
       return this.fail(action, new Error(flowGone(flowId)), 'unknown_flow');
     }
     if (flow && hasInputSchema(flow.input_schema)) {
-      const violations = validateInput(flow.input_schema, input);
+      const violations = await validateInput(flow.input_schema, input);
       if (violations.length > 0) {
         const error = new Error(schemaMismatch(flow, violations));
         return this.fail(action, error, 'schema');
@@ -300,7 +301,7 @@ class RunFlowCommand {
       return this.fail(action, new Error(flowGone(flowId)), 'unknown_flow');
     }
     // A verdict of "fits" is checked against the schema once more by start(): cheap, and start stays the one way in.
-    const verdict = judgeStoredInput(run.input, flow?.input_schema);
+    const verdict = await judgeStoredInput(run.input, flow?.input_schema);
     if (verdict.fits) return this.start(action, flowId, verdict.input);
     this.log.info(`[runFlow] ${action} of ${run.id}: stored input not sent (${verdict.reason}); opened a draft for review`);
     return this.openForReview(action, run, flowId, flow, verdict);

@@ -1,16 +1,16 @@
 // Save Output: the run's output as a JSON file the user picks (the save
 // dialog asks before replacing a file), then opened.
-import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { hasOutput, shortIdOf } from '../shared/runText';
 import { statusWord } from '../views/statusWords';
 import { ACTION_SCOPES, actOnRuns, askModal, confirmDone, inform, type ActionOutcome } from './actOnRuns';
+import { homeFolder } from './homeFolder';
 import { prettyJson } from './showJson';
 
-function defaultTarget(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  return folder ? vscode.Uri.joinPath(folder, name) : vscode.Uri.file(`${os.homedir()}/${name}`);
+function defaultTarget(name: string): vscode.Uri | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? homeFolder();
+  return folder ? vscode.Uri.joinPath(folder, name) : undefined;
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {

@@ -13,6 +13,7 @@ import { LastRuns, lastRunTitle } from './lastRuns';
 import { checkSize, declaredFlow, parseInput, type InputProblem, type TextSpan } from './parseInput';
 import { schemaDocumentText, type SchemaWords } from './schemaDocument';
 import { hasInputSchema, validateInput, type SchemaViolation } from './validateInput';
+import { utf8ByteLength } from '../shared/utf8';
 
 export const SCHEMA_SCHEME = 'flowruns-schema';
 /**
@@ -243,7 +244,7 @@ export class InputFiles implements vscode.Disposable {
     }
     const version = doc.version;
     const text = doc.getText();
-    if (checkSize(Buffer.byteLength(text, 'utf8'))) {
+    if (checkSize(utf8ByteLength(text))) {
       this.diagnostics.delete(doc.uri);
       return;
     }
@@ -269,7 +270,9 @@ export class InputFiles implements vscode.Disposable {
       this.diagnostics.delete(doc.uri);
       return;
     }
-    this.showViolations(doc, validateInput(flow.input_schema, value.input, value.tree, value.inputPath));
+    const violations = await validateInput(flow.input_schema, value.input, value.tree, value.inputPath);
+    if (doc.isClosed || doc.version !== version) return; // the validator may have been loading meanwhile
+    this.showViolations(doc, violations);
   }
 
   // ---- the flows behind the schema document ----

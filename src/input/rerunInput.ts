@@ -56,7 +56,7 @@ export function draftFromPerNode(perNode: Record<string, Record<string, PerNodeC
 }
 
 /** Whether a run's stored input may be sent as the flow's input, judged against the flow's schema (if known). */
-export function judgeStoredInput(stored: unknown, schema: unknown): StoredInputVerdict {
+export async function judgeStoredInput(stored: unknown, schema: unknown): Promise<StoredInputVerdict> {
   if (isPerNodeInput(stored)) {
     return {
       fits: false,
@@ -73,7 +73,7 @@ export function judgeStoredInput(stored: unknown, schema: unknown): StoredInputV
   if (known.length > 0 && keys.length > 0 && !keys.some((k) => known.includes(k))) {
     return { fits: false, reason: 'none of its fields is a field of the flow\'s input', draft: stored };
   }
-  const violations = validateInput(schema, stored);
+  const violations = await validateInput(schema, stored);
   if (violations.length > 0) {
     return { fits: false, reason: `it does not match the flow's input schema: ${summarizeViolations(violations)}`, draft: stored };
   }

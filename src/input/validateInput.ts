@@ -24,8 +24,8 @@ type Json = Record<string, unknown>;
 let ajv: Ajv | undefined;
 
 /** Made on the first check: ajv is a bundle of its own, loaded only when a flow has a schema. */
-function getAjv(): Ajv {
-  const AjvClass = loadAjv();
+async function getAjv(): Promise<Ajv> {
+  const AjvClass = await loadAjv();
   ajv ??= new AjvClass({
   allErrors: true,
   // Server schemas may carry keywords and formats this ajv does not know: ignore them rather than refuse the run.
@@ -41,16 +41,25 @@ function getAjv(): Ajv {
 const MAX_CACHED = 64;
 const compiled = new Map<string, ValidateFunction | null>();
 
-/** A compiled validator for a schema, or undefined when ajv cannot compile it (the server checks then). */
-function validatorFor(schema: Json): ValidateFunction | undefined {
+/**
+ * A compiled validator for a schema, or undefined when ajv cannot compile it
+ * or could not be loaded (the server checks then; a failed load is not remembered).
+ */
+async function validatorFor(schema: Json): Promise<ValidateFunction | undefined> {
   const key = JSON.stringify(schema);
   const hit = compiled.get(key);
   if (hit !== undefined) return hit ?? undefined;
+  let validator: Ajv;
+  try {
+    validator = await getAjv();
+  } catch {
+    return undefined;
+  }
   let fn: ValidateFunction | null;
   try {
     // Another draft's `$schema` would make ajv look for a meta-schema it does not have.
     const { $schema: _meta, $id: _id, ...rest } = schema;
-    fn = getAjv().compile(rest);
+    fn = validator.compile(rest);
   } catch {
     fn = null;
   }
@@ -185,13 +194,13 @@ function describe(error: ErrorObject, value: unknown): { extra?: string; say: (p
  * (`['input']` for the request form, `[]` for a bare input). Returns [] when
  * the schema cannot be compiled: the server will judge the input then.
  */
-export function validateInput(
+export async function validateInput(
   schema: Json,
   input: Record<string, unknown>,
   tree?: Node,
   inputPath: readonly string[] = [],
-): SchemaViolation[] {
-  const validate = validatorFor(schema);
+): Promise<SchemaViolation[]> {
+  const validate = await validatorFor(schema);
   if (!validate || validate(input)) return [];
   const inputNode = tree ? nodeAt(tree, inputPath) : undefined;
   const out: SchemaViolation[] = [];

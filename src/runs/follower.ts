@@ -19,7 +19,6 @@
 // task map per event), listeners hear one change per macrotask with every
 // field and task that changed, and tasks the run does not name are held only
 // up to MAX_EXTRA_TASKS.
-import { setMaxListeners } from 'node:events';
 import type { FlowRunsApi, StreamConnection, StreamHandlers } from '../api/api';
 import { backoffDelay, sleep } from '../api/backoff';
 import { isApiError, type ApiError } from '../api/errors';
@@ -33,6 +32,7 @@ import { Emitter, type Event } from './emitter';
 import { applyPartial, changedKeys, replaceObject, stampOf, type MergeGuards, type Merged } from './merge';
 import { nextTick, type Cancel } from './nextTick';
 import { TaskAccess } from './taskAccess';
+import { allowManyListeners } from './unboundedListeners';
 import type { ConnectionState } from '../shared/runText';
 
 export type { ConnectionState };
@@ -233,7 +233,7 @@ export class RunFollower {
     this.accessSubscription = this.access.onDidChange(() => this.onAccessChange());
     if (this.access.denied) this.view.taskAccess = this.access.denied;
     // Every concurrent request listens to this signal; a fan-out has many.
-    setMaxListeners(0, this.lifetime.signal);
+    allowManyListeners(this.lifetime.signal);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });

@@ -2,6 +2,8 @@
 // them). Decoding is strict so that plain text that merely happens to use the
 // base64 alphabet ("Done", "abcd1234") is shown as is.
 
+import { base64ToBytes, bytesToBase64 } from '../shared/base64';
+
 // A flat character class: a grouped, repeated pattern overflows the regex stack on megabyte logs.
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -14,9 +16,9 @@ function looksLikeText(text: string): boolean {
 export function decodeLogContent(content: string): string {
   const compact = content.replace(/\r?\n/g, '');
   if (compact.length < 4 || compact.length % 4 !== 0 || !BASE64.test(compact)) return content;
-  const bytes = Buffer.from(compact, 'base64');
-  // Round trip: Buffer is lenient, so make sure this really was canonical base64.
-  if (bytes.toString('base64') !== compact) return content;
+  const bytes = base64ToBytes(compact);
+  // Round trip: decoding is lenient (stray bits in the last character), so make sure this really was canonical base64.
+  if (bytesToBase64(bytes) !== compact) return content;
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -1,5 +1,6 @@
-// The sandbox HTTP server (node:http only): control and image routes, the
-// /app pages, then the API routes behind stats, faults, auth, rate limits.
+// The sandbox HTTP server (node:http only): CORS for browsers first, then
+// control and image routes, the /app pages, then the API routes behind stats,
+// faults, auth, rate limits.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { silentLogger } from '../api/logger';
@@ -9,6 +10,7 @@ import { drawForms, resetHeader, retryAfterHeader, SEED_FORMS, type AnswerForms 
 import { parseImagePath } from './apps';
 import { authenticate, requireScope } from './auth';
 import { Clock, VariedClock } from './clock';
+import { applyCors } from './cors';
 import { demoFlows, materializeFlow, versionIdOf, type FlowFile } from './demoFlows';
 import { Executor, type CreateRunOptions } from './executor';
 import { FaultInjector, parseFaultPlan } from './faults';
@@ -75,6 +77,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     const method = (req.method ?? 'GET').toUpperCase();
     res.on('close', () => logger.debug(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`));
+    if (applyCors(req, res)) return; // a preflight, answered
     try {
       if (url.pathname.startsWith('/_sandbox/')) return await handleControl(req, res, url, method);
       if (url.pathname === '/app' || url.pathname.startsWith('/app/')) return handlePage(res, url.pathname);

@@ -34,8 +34,8 @@ function ownSentence(error: ApiError): string | undefined {
 
 /**
  * Shows `<action> failed: <reason>` with the buttons that fit the error:
- * Set API Key (401, missing key, missing scope), Open Settings (refused URL),
- * Show Log (network and server trouble).
+ * Set API Key (401, missing key, missing scope), Open Settings (refused URL,
+ * a browser's CORS refusal), Show Log (network and server trouble).
  */
 export function showError(action: string, error: unknown, log?: vscode.LogOutputChannel): void {
   const reason = describeError(error);
@@ -59,6 +59,9 @@ export function showError(action: string, error: unknown, log?: vscode.LogOutput
         severity = 'warning';
         break;
       case 'network':
+        // A browser's CORS refusal is fixed in the settings (or on the server), not found in the log.
+        buttons.push(error.code === 'cors' ? OPEN_SETTINGS : SHOW_LOG);
+        break;
       case 'timeout':
       case 'server':
       case 'bad_response':

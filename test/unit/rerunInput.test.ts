@@ -37,7 +37,7 @@ describe('a run\'s stored input, judged before it is sent again', () => {
     const schema = await schemaOf('flow_unpositioned');
     const stored = await storedInput('flow_unpositioned', { text: 'again' }, 'per-node');
     assert.ok(isPerNodeInput(stored), JSON.stringify(stored));
-    const verdict = judgeStoredInput(stored, schema);
+    const verdict = await judgeStoredInput(stored, schema);
     assert.equal(verdict.fits, false);
     if (verdict.fits) return;
     assert.match(verdict.reason, /per node/);
@@ -48,7 +48,7 @@ describe('a run\'s stored input, judged before it is sent again', () => {
   test('a required field that reached the nodes only through a template is left for the user, never guessed', async () => {
     const schema = await schemaOf('flow_image_pipeline');
     const stored = await storedInput('flow_image_pipeline', { prompt: 'a lighthouse', style: 'oil' }, 'per-node');
-    const verdict = judgeStoredInput(stored, schema);
+    const verdict = await judgeStoredInput(stored, schema);
     assert.equal(verdict.fits, false);
     if (verdict.fits) return;
     assert.equal(verdict.draft.style, 'oil');
@@ -60,27 +60,27 @@ describe('a run\'s stored input, judged before it is sent again', () => {
     const schema = await schemaOf('flow_image_pipeline');
     const stored = await storedInput('flow_image_pipeline', { prompt: 'a lighthouse', style: 'oil' }, 'as-sent');
     assert.equal(isPerNodeInput(stored), false);
-    assert.deepEqual(judgeStoredInput(stored, schema), { fits: true, input: { prompt: 'a lighthouse', style: 'oil' } });
+    assert.deepEqual(await judgeStoredInput(stored, schema), { fits: true, input: { prompt: 'a lighthouse', style: 'oil' } });
   });
 
   test('input that breaks the schema, or shares no field with it, goes to review with the schema\'s words', async () => {
     const schema = await schemaOf('flow_image_pipeline');
-    const wrong = judgeStoredInput({ prompt: '', style: 'crayon' }, schema);
+    const wrong = await judgeStoredInput({ prompt: '', style: 'crayon' }, schema);
     assert.equal(wrong.fits, false);
     if (!wrong.fits) {
       assert.match(wrong.reason, /does not match the flow's input schema: .*prompt/);
       assert.deepEqual(wrong.draft, { prompt: '', style: 'crayon' }, 'the draft keeps what the run held');
     }
-    const foreign = judgeStoredInput({ enhance: { text: 'x' } }, schema);
+    const foreign = await judgeStoredInput({ enhance: { text: 'x' } }, schema);
     assert.equal(foreign.fits, false);
-    assert.equal(judgeStoredInput(undefined, schema).fits, false);
-    assert.equal(judgeStoredInput([1, 2], schema).fits, false);
+    assert.equal((await judgeStoredInput(undefined, schema)).fits, false);
+    assert.equal((await judgeStoredInput([1, 2], schema)).fits, false);
   });
 
-  test('with no schema to judge by, a plain object is sent (the server judges) but per-node values are not', () => {
-    assert.deepEqual(judgeStoredInput({ a: 1 }, undefined), { fits: true, input: { a: 1 } });
-    assert.deepEqual(judgeStoredInput({ a: 1 }, {}), { fits: true, input: { a: 1 } });
-    assert.equal(judgeStoredInput({ n1: { a: { Value: 1 } } }, undefined).fits, false);
+  test('with no schema to judge by, a plain object is sent (the server judges) but per-node values are not', async () => {
+    assert.deepEqual(await judgeStoredInput({ a: 1 }, undefined), { fits: true, input: { a: 1 } });
+    assert.deepEqual(await judgeStoredInput({ a: 1 }, {}), { fits: true, input: { a: 1 } });
+    assert.equal((await judgeStoredInput({ n1: { a: { Value: 1 } } }, undefined)).fits, false);
   });
 
   test('the shape test: per-node needs every cell to be a {Value} record, and at least one', () => {

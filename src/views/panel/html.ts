@@ -1,11 +1,12 @@
 // The panel's HTML shell: a strict CSP with a fresh crypto nonce, assets from
 // dist/ and media/ through asWebviewUri, and nothing inline.
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import { bytesToBase64 } from '../../shared/base64';
 import { escapeHtml } from '../../shared/escapeHtml';
 
 export function makeNonce(): string {
-  return randomBytes(18).toString('base64');
+  // Web Crypto: the same in Node and in the web worker extension host.
+  return bytesToBase64(crypto.getRandomValues(new Uint8Array(18)));
 }
 
 /** The CSP: scripts by nonce only, no network (connect-src 'none'), images from us, https: and data:. */
