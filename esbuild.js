@@ -153,9 +153,9 @@ if (!production) {
       external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
     });
   }
-  // The web suites and their runner, for the web worker extension host: CommonJS whose only
+  // The web suites, their runner and the web activation bench, for the web worker extension host: CommonJS whose only
   // require is 'vscode' (the launcher joins them into one tests module per run: host/webTests.ts).
-  const webEntries = listTests('test/vscode/web', '.ts').filter((f) => f.endsWith('.test.ts') || path.basename(f) === 'index.ts');
+  const webEntries = listTests('test/vscode/web', '.ts').filter((f) => f.endsWith('.test.ts') || ['index.ts', 'bench.ts'].includes(path.basename(f)));
   if (webEntries.length) {
     configs.push({
       ...node,

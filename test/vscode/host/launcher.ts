@@ -149,6 +149,12 @@ export async function launch(args: LauncherArgs): Promise<number> {
             writeTestResult(resultFile, result);
             return Promise.resolve(true);
           },
+          // The web half of the bench (web/bench.ts) hands its figures here (FLOW_RUNS_BENCH_OUT).
+          benchResult: (body) => {
+            const out = process.env.FLOW_RUNS_BENCH_OUT;
+            if (out) fs.writeFileSync(out, JSON.stringify(body.result ?? null, null, 2));
+            return Promise.resolve(true);
+          },
           filesContaining: (body) => {
             const texts = Array.isArray(body.texts) ? body.texts.filter((t): t is string => typeof t === 'string' && t.length > 0) : [];
             return Promise.resolve(filesContaining([server?.dataDir ?? '', folder, consoleLogFile], texts));
@@ -189,7 +195,9 @@ export async function launch(args: LauncherArgs): Promise<number> {
       const env: Record<string, string> = { FLOW_RUNS_TEST_CONTROL_URL: control.url };
       for (const [k, v] of Object.entries(process.env)) if (k.startsWith('FLOW_RUNS_') && v !== undefined && !(k in env)) env[k] = v;
       const filters = (process.env.FLOW_RUNS_TEST_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      webTestsModule = writeWebTestsModule(args.extensionTestsPath, env, webSuiteFiles(args.extensionTestsPath, filters));
+      // The suites go with their runner (web/index.js); another module (the web bench) runs alone.
+      const suites = path.basename(args.extensionTestsPath) === 'index.js' ? webSuiteFiles(args.extensionTestsPath, filters) : [];
+      webTestsModule = writeWebTestsModule(args.extensionTestsPath, env, suites);
     }
     const url = workbenchUrl({
       origin: server.origin,
