@@ -19,7 +19,8 @@ export interface ActivationResult {
   alreadyActive: boolean;
   /** Wall time of `await extension.activate()` as seen by the bench (loads the bundle, then activate()). */
   activateCallMs?: number;
-  /** Web worker only: VS Code's marks around fetching and evaluating the bundle, and around activate(). */
+  /** Web worker only, from VS Code's performance marks: fetching the bundle, running its top level, activate(). */
+  fetchCodeMs?: number;
   loadCodeMs?: number;
   activateMarkMs?: number;
   /** `[activate] ready in N ms`, logged by activate() itself to the Flow Runs log. */

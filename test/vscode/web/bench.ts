@@ -37,10 +37,10 @@ async function measure(notes: string[]): Promise<ActivationResult> {
   const api = await extension.activate();
   if (!result.alreadyActive) result.activateCallMs = performance.now() - t0;
   if (!api) return { ...result, error: 'activate() returned no test API (not ExtensionMode.Test)' };
-  const load = between('willLoadExtensionCode', 'didLoadExtensionCode');
-  const activate = between('willActivateExtension', 'didActivateExtension');
-  if (load !== undefined) result.loadCodeMs = load;
-  if (activate !== undefined) result.activateMarkMs = activate;
+  // The worker fetches the bundle as text, compiles it with new Function (no code cache), then runs its top level.
+  result.fetchCodeMs = between('willFetchExtensionCode', 'didFetchExtensionCode');
+  result.loadCodeMs = between('willLoadExtensionCode', 'didLoadExtensionCode');
+  result.activateMarkMs = between('willActivateExtension', 'didActivateExtension');
   notes.push(`uiKind ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}, process global ${typeof (globalThis as Record<string, unknown>).process}`);
   try {
     result.loggedMs = await loggedMs(api.services.context.logUri);
