@@ -4,11 +4,18 @@
 // esbuild.js maps these two specifiers to dist/sandbox.js and dist/ajv.js for
 // the extension bundle; every other bundle (tests) resolves them as usual.
 // (The links, dist/links.js, load the same way: src/commands/lazyLinks.ts.)
-// The web build swaps in lazyModules.web.ts (no sandbox; ajv fetched from dist/).
+// The web build swaps in lazyModules.web.ts (no sandbox; ajv read from dist/ on first use).
 import type AjvModule from 'ajv';
 import type * as SandboxModule from './sandbox';
 
 export type SandboxApi = Pick<typeof SandboxModule, 'startSandbox' | 'SANDBOX_KEYS'>;
+
+/**
+ * Whether this build can start the local sandbox: the web build cannot. Not
+ * VS Code's `isWeb`, which says where the workbench runs: a browser tab may
+ * show a Node extension host (code-server, Codespaces), which can.
+ */
+export const SANDBOX_AVAILABLE: boolean = true;
 
 let sandbox: SandboxApi | undefined;
 let ajv: typeof AjvModule | undefined;

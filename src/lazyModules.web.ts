@@ -1,20 +1,22 @@
 // The web build's twin of lazyModules.ts (esbuild.js swaps it in).
 // - The local sandbox is a server: a browser tab cannot run one. The commands
-//   that start it are hidden in the web (package.json, `!isWeb`); a call that
-//   still gets here says what to do instead.
+//   that start it are hidden in this build (package.json, when
+//   `flowRuns.sandboxUnavailable`); a call that still gets here says what to do instead.
 // - ajv stays the separate dist/ajv.js (and the links dist/links.js, through
 //   commands/lazyLinks.web.ts), loaded on first use, never at activation
 //   (evaluating ajv costs more than the whole activation). The web worker
-//   has no `require` of files: a bundle is
-//   fetched from the extension's own location and evaluated as VS Code's
-//   loader does with dist/extension-web.js (a CommonJS function of module,
-//   exports, require), with `vscode` as the one module it may require.
+//   has no `require` of files: a bundle is read from the extension's own
+//   location and evaluated as VS Code's loader does with
+//   dist/extension-web.js (a CommonJS function of module, exports, require),
+//   with `vscode` as the one module it may require.
 import type AjvModule from 'ajv';
 import * as vscode from 'vscode';
 import type { SandboxApi } from './lazyModules';
 
 /** publisher.name in package.json. */
 const EXTENSION_ID = 'flow-runs.flow-runs';
+
+export const SANDBOX_AVAILABLE: boolean = false;
 
 let ajv: Promise<typeof AjvModule> | undefined;
 
@@ -36,11 +38,9 @@ export async function loadBundle<T>(file: string): Promise<T> {
   const extension = vscode.extensions.getExtension(EXTENSION_ID);
   if (!extension) throw new Error(`${EXTENSION_ID} is not installed`);
   const uri = vscode.Uri.joinPath(extension.extensionUri, 'dist', file);
-  // Our own code, from where VS Code loaded this bundle: not a request to any API.
-  // eslint-disable-next-line no-restricted-globals -- see above
-  const res = await fetch(uri.toString(true));
-  if (!res.ok) throw new Error(`dist/${file}: HTTP ${res.status}`);
-  const source = `${await res.text()}\n//# sourceURL=${uri.toString(true)}`;
+  // Through VS Code's file service, which reads whatever the extension's location is (https: on
+  // vscode.dev, vscode-remote: for a remote or an extension under development); a bare fetch could not.
+  const source = `${new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))}\n//# sourceURL=${uri.toString(true)}`;
   const module: { exports: unknown } = { exports: {} };
   const requireVscode = (name: string): unknown => {
     if (name === 'vscode') return vscode;

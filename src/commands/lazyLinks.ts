@@ -2,7 +2,7 @@
 // bundle dist/links.js (src/commands/links.ts), loaded on first use like the
 // sandbox and ajv (src/lazyModules.ts): esbuild.js maps `./links` here to
 // dist/links.js for the extension bundle. The web build swaps in
-// lazyLinks.web.ts, which fetches the same file.
+// lazyLinks.web.ts, which reads and evaluates the same file.
 import { settled } from '../lazyModules';
 import type * as LinksModule from './links';
 

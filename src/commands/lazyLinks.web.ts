@@ -1,4 +1,4 @@
-// The web build's twin of lazyLinks.ts: dist/links.js fetched and evaluated
+// The web build's twin of lazyLinks.ts: dist/links.js read and evaluated
 // on first use (src/lazyModules.web.ts says how).
 import { loadBundle } from '../lazyModules.web';
 import type * as LinksModule from './links';

@@ -11,7 +11,7 @@
 import * as vscode from 'vscode';
 import { answersHttp } from '../api/plainHttp';
 import type { Sandbox } from '../sandbox';
-import { loadSandbox } from '../lazyModules';
+import { loadSandbox, SANDBOX_AVAILABLE } from '../lazyModules';
 import type { Services } from '../services';
 import { isRecord } from '../shared/guards';
 import { describeError, showError } from '../views/showError';
@@ -203,6 +203,8 @@ export class SandboxController implements vscode.Disposable {
 export function register(context: vscode.ExtensionContext, services: Services): SandboxController {
   const controller = new SandboxController(services);
   void vscode.commands.executeCommand('setContext', 'flowRuns.sandboxRunning', false);
+  // The web build hides Start Local Sandbox and says how to use one started elsewhere (package.json).
+  void vscode.commands.executeCommand('setContext', 'flowRuns.sandboxUnavailable', !SANDBOX_AVAILABLE);
   // Settings left pointing at a sandbox that died with a closed window.
   void controller.restoreSettings(false).then((done) => {
     if (done) services.log.info(`[sandbox] restored settings left by an earlier sandbox: ${done}`);

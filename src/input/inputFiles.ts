@@ -21,7 +21,7 @@ export const SCHEMA_SCHEME = 'flowruns-schema';
  * absolute URL with `//`, so package.json should name this one; the provider
  * serves the same document at any address of the scheme.
  */
-export const SCHEMA_URI = vscode.Uri.parse(`${SCHEMA_SCHEME}://schemas/flow-input.json`);
+export const SCHEMA_URI = `${SCHEMA_SCHEME}://schemas/flow-input.json`;
 export const DIAGNOSTIC_SOURCE = 'Flow Runs';
 const REMEMBER_PREFIX = 'flowRuns.flowFor:';
 const LIVE_DELAY_MS = 300;
@@ -82,7 +82,7 @@ class FlowSchemaProvider implements vscode.TextDocumentContentProvider, vscode.D
     if (next === this.text) return false;
     this.text = next;
     const open = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === SCHEMA_SCHEME).map((d) => d.uri);
-    for (const uri of open.some((u) => u.toString() === SCHEMA_URI.toString()) ? open : [...open, SCHEMA_URI]) this.changed.fire(uri);
+    for (const uri of open.some((u) => u.toString() === SCHEMA_URI) ? open : [...open, vscode.Uri.parse(SCHEMA_URI)]) this.changed.fire(uri);
     return true;
   }
 
