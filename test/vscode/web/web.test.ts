@@ -61,7 +61,7 @@ suite('Web worker extension host', function () {
     assert.equal(typeof worker.importScripts, 'function', 'importScripts: a web worker');
     assert.ok(typeof (extension.packageJSON as { browser?: unknown }).browser === 'string', 'package.json has a browser entry');
 
-    // The palette: Set API Key is there, Start Local Sandbox is not (hidden on isWeb).
+    // The palette: Set API Key is there, Start Local Sandbox is not (the web build sets flowRuns.sandboxUnavailable).
     await wb.press('F1');
     await wb.type('Flow Runs: Set API Key');
     const withKey = await paletteRows('Set API Key');
