@@ -5,7 +5,8 @@
 //   dist/webview.js    the run panel's browser side
 //   dist/sandbox.js    the local sandbox CLI (Node)
 //   dist/links.js      links into VS Code and Compare With…, loaded on first use
-//   out/test/**        unit, chaos and in-VS-Code test bundles (not in --production)
+//   out/test/**        unit, chaos and in-VS-Code test bundles (not in --production); the web
+//                      suites (test/vscode/web) for the browser's web worker
 // Flags: --production (minify, no sourcemaps, no tests), --watch.
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -137,9 +138,11 @@ if (!production) {
   if (bench.length) {
     configs.push({ ...node, entryPoints: bench, outdir: 'out/test/bench', outbase: 'test/bench', external: ['playwright-core'] });
   }
-  // Tests that run inside VS Code: the mocha entry, the suites, and the launcher.
+  // Tests that run inside VS Code: the mocha entry, the suites, and the launcher. Not the web
+  // suites (test/vscode/web): they run in the browser's web worker extension host, built below.
+  const webTests = path.join('test', 'vscode', 'web') + path.sep;
   const vscodeEntries = [
-    ...listTests('test/vscode', '.ts').filter((f) => !f.endsWith('.d.ts')),
+    ...listTests('test/vscode', '.ts').filter((f) => !f.endsWith('.d.ts') && !f.startsWith(webTests)),
   ];
   if (vscodeEntries.length) {
     configs.push({
@@ -148,6 +151,20 @@ if (!production) {
       outdir: 'out/test/vscode',
       outbase: 'test/vscode',
       external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
+    });
+  }
+  // The web suites, their runner and the web activation bench, for the web worker extension host: CommonJS whose only
+  // require is 'vscode' (the launcher joins them into one tests module per run: host/webTests.ts).
+  const webEntries = listTests('test/vscode/web', '.ts').filter((f) => f.endsWith('.test.ts') || ['index.ts', 'bench.ts'].includes(path.basename(f)));
+  if (webEntries.length) {
+    configs.push({
+      ...node,
+      platform: 'browser',
+      target: 'es2022',
+      entryPoints: webEntries,
+      outdir: 'out/test/vscode/web',
+      outbase: 'test/vscode/web',
+      external: ['vscode'],
     });
   }
 }

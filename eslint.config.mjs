@@ -104,6 +104,24 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', { selector: 'ImportDeclaration[source.value=/^node:/]', message: 'The webview runs in a browser: no Node modules.' }] },
   },
   {
+    // The web suites and the helpers they bundle run in the browser's web worker extension host.
+    files: [
+      'test/vscode/web/**/*.ts',
+      'test/vscode/util/{testEnv,testVerdict,extensionApi,remoteSandbox,sandboxCalls,workbench}.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: 'ImportDeclaration[source.value=/^(node:|(fs|path|os|http|https|net|child_process|assert)$)/]',
+        message: 'This runs in the web worker extension host: no Node modules (test/vscode/web/assert.ts has the assertions).',
+      }],
+      'no-restricted-imports': ['error', { patterns: [{
+        regex: '(/util/sandbox|/host/[^/]+|^mocha)$',
+        message: 'Node-only in the web worker: use util/remoteSandbox (sandboxes), util/testVerdict (results), mocha/mocha.js (its browser build).',
+        allowTypeImports: true,
+      }] }],
+    },
+  },
+  {
     files: ['src/sandbox/cli.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

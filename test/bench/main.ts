@@ -15,10 +15,11 @@
 //   tree     the tree provider at scale, plain Node
 //   panel    the panel in Chromium (200 nodes) and its growth rows
 //   host     inside a real VS Code (activation, Run Flow, idle, memory, tree)
+//   web      the browser build's activation in VS Code's web worker extension host
 import * as path from 'path';
 import { bundleRows } from './lib/bundle';
 import { clientBoundRows } from './lib/clientBoundBench';
-import { hostRows } from './lib/hostBench';
+import { hostRows, webHostRows } from './lib/hostBench';
 import { panelRows } from './lib/panelBench';
 import { errorText, fmt, machine, missing, renderNotes, renderTable, writeJson, type Row } from './lib/report';
 import { streamRows } from './lib/streamBench';
@@ -41,7 +42,7 @@ async function section(name: string, fn: () => Promise<Row[]>, rows: Row[]): Pro
   log(`[bench] ${name}: ${fmt((Date.now() - t0) / 1000)} s`);
 }
 
-const SECTIONS = ['bundle', 'stream', 'paced', 'tree', 'panel', 'host'];
+const SECTIONS = ['bundle', 'stream', 'paced', 'tree', 'panel', 'host', 'web'];
 
 /** `--only a,b` (or `--only=a,b`), else FLOW_RUNS_BENCH_ONLY; empty means every section. */
 function onlySections(): string[] {
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   if (want('tree')) await section('tree', () => treeRows(), rows);
   if (want('panel')) await section('panel', () => panelRows(root, log), rows);
   if (want('host')) await section('host', () => hostRows(root, log), rows);
+  if (want('web')) await section('web', () => webHostRows(root, log), rows);
 
   const elapsed = (Date.now() - started) / 1000;
   const m = machine();

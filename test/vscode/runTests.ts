@@ -13,6 +13,9 @@
 // folder). Each gets a window of its own, which starts when the shared window before it in its
 // lane has finished: never a third VS Code beside the two. The split counts it (its start
 // included), so the shared files balance around it and the lanes still end together.
+//
+// The web suites (out/test/vscode/web/*.test.js, listed as web/<file>) are such a window: the
+// extension's browser build and its tests run in the browser's web worker extension host.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,12 +26,15 @@ import { readTestResult, type SuiteTime, type TestResult } from './host/testResu
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const suiteDir = path.join(__dirname, 'suite');
+const webDir = path.join(__dirname, 'web');
 const timesFile = path.join(repo, 'test-results', 'vscode-times.json');
 
-/** How a window differs from the shared ones: its folder (under test/fixtures) and workspace trust. */
+/** How a window differs from the shared ones: its folder (under test/fixtures), workspace trust, the web worker host. */
 interface WindowSetup {
   folder: string;
   workspaceTrust: boolean;
+  /** The extension and its tests run in the web worker extension host (host/webTests.ts). */
+  web?: boolean;
 }
 
 const SHARED_WINDOW: WindowSetup = { folder: 'workspace', workspaceTrust: false };
@@ -37,6 +43,8 @@ const SHARED_WINDOW: WindowSetup = { folder: 'workspace', workspaceTrust: false 
 export const OWN_WINDOW: Record<string, WindowSetup> = {
   // A folder whose settings set flowRuns.apiUrl, opened untrusted (Restricted Mode).
   'restrictedMode.test.js': { folder: 'untrusted', workspaceTrust: true },
+  // The browser build in the web worker extension host (the web suites, test/vscode/web).
+  'web.test.js': { folder: 'workspace', workspaceTrust: false, web: true },
 };
 
 /** Starting and stopping a VS Code, added to a window's suites when lanes are balanced. */
@@ -55,7 +63,10 @@ export function writeLauncherExecutable(dir: string): string {
   return file;
 }
 
-/** The suite files (relative to out/test/vscode/suite) that FLOW_RUNS_TEST_FILES selects. */
+/**
+ * The suite files (relative to out/test/vscode/suite) that FLOW_RUNS_TEST_FILES selects, and
+ * the web suites as web/<file>.
+ */
 function selectedFiles(): string[] {
   const filters = (process.env.FLOW_RUNS_TEST_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const out: string[] = [];
@@ -67,6 +78,9 @@ function selectedFiles(): string[] {
     }
   };
   if (fs.existsSync(suiteDir)) walk(suiteDir);
+  if (fs.existsSync(webDir)) {
+    for (const f of fs.readdirSync(webDir)) if (f.endsWith('.test.js')) out.push(`web/${f}`);
+  }
   return out.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 }
 
@@ -84,7 +98,7 @@ function weights(files: string[]): Map<string, number> {
   if (files.every((f) => last.has(path.basename(f)))) return new Map(files.map((f) => [f, last.get(path.basename(f)) ?? 0]));
   const committed = committedWeights();
   if (files.every((f) => committed.has(path.basename(f)))) return new Map(files.map((f) => [f, committed.get(path.basename(f)) ?? 0]));
-  return new Map(files.map((f) => [f, fs.statSync(path.join(suiteDir, f)).size]));
+  return new Map(files.map((f) => [f, fs.statSync(f.startsWith('web/') ? path.join(__dirname, f) : path.join(suiteDir, f)).size]));
 }
 
 /** test/vscode/suiteWeights.json: seconds per suite file from a full run, kept in the repository for clean clones. */
@@ -155,11 +169,12 @@ async function runShard(shard: number, files: string[], tag: string, paths: VSCo
       exitCode = await runTests({
         vscodeExecutablePath: executable,
         extensionDevelopmentPath: repo,
-        extensionTestsPath: path.join(__dirname, 'index.js'),
+        extensionTestsPath: setup.web ? path.join(webDir, 'index.js') : path.join(__dirname, 'index.js'),
         launchArgs: [path.join(repo, 'test', 'fixtures', setup.folder)],
         extensionTestsEnv: {
           FLOW_RUNS_TEST_RESULT: resultFile,
-          FLOW_RUNS_TEST_FILES: files.join(','),
+          FLOW_RUNS_TEST_FILES: (setup.web ? files.map((f) => path.basename(f)) : files).join(','),
+          FLOW_RUNS_TEST_WEB: setup.web ? '1' : '',
           FLOW_RUNS_TEST_SHARD: tag ? String(shard) : '',
           FLOW_RUNS_VSCODE_NODE: paths.node24,
           FLOW_RUNS_VSCODE_SERVER_MAIN: paths.serverMain,

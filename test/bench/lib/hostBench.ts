@@ -16,6 +16,8 @@ import { check, errorText, fmt, info, judged, median, missing, oneLine, type Row
 
 /** Fresh extension hosts for activation samples (FLOW_RUNS_BENCH_ACTIVATION_SAMPLES overrides, for quick checks). */
 const ACTIVATION_SAMPLES = Number(process.env.FLOW_RUNS_BENCH_ACTIVATION_SAMPLES) > 0 ? Number(process.env.FLOW_RUNS_BENCH_ACTIVATION_SAMPLES) : 10;
+/** Web worker samples: each is a whole workbench in Chromium (about 20 s), so fewer (same override). */
+const WEB_ACTIVATION_SAMPLES = Number(process.env.FLOW_RUNS_BENCH_ACTIVATION_SAMPLES) > 0 ? Number(process.env.FLOW_RUNS_BENCH_ACTIVATION_SAMPLES) : 5;
 const FULL_TIMEOUT_MS = 7 * 60_000;
 const ACTIVATION_TIMEOUT_MS = 120_000;
 
@@ -25,14 +27,16 @@ interface Launch {
   ms: number;
 }
 
-function launchHost(root: string, mode: HostMode, env: Record<string, string>, logFile: string, log: (line: string) => void): Promise<Launch> {
+/** `web`: the browser build in the web worker extension host (test/vscode/web/bench.ts), activation only. */
+function launchHost(root: string, mode: HostMode, env: Record<string, string>, logFile: string, log: (line: string) => void, web = false): Promise<Launch> {
   const started = Date.now();
   const launcher = path.join(root, 'out', 'test', 'vscode', 'host', 'launcher.js');
-  const tests = path.join(root, 'out', 'test', 'vscode', 'bench', 'index.js');
+  const tests = web ? path.join(root, 'out', 'test', 'vscode', 'web', 'bench.js') : path.join(root, 'out', 'test', 'vscode', 'bench', 'index.js');
   if (!fs.existsSync(launcher)) return Promise.resolve({ error: 'out/test/vscode/host/launcher.js was not built', ms: 0 });
+  if (!fs.existsSync(tests)) return Promise.resolve({ error: `${path.relative(root, tests)} was not built`, ms: 0 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runs-bench-host-'));
   const out = path.join(dir, 'bench.json');
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, [ENV_MODE]: mode, [ENV_OUT]: out };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, [ENV_MODE]: mode, [ENV_OUT]: out, FLOW_RUNS_TEST_WEB: web ? '1' : '' };
   delete childEnv.FLOW_RUNS_TEST_RESULT;
   childEnv.FLOW_RUNS_TEST_RESULTS_DIR = path.join(root, 'test-results', 'bench-host');
   const folder = path.join(root, 'test', 'fixtures', 'workspace');
@@ -40,7 +44,7 @@ function launchHost(root: string, mode: HostMode, env: Record<string, string>, l
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     const sink = fs.createWriteStream(logFile, { flags: 'a' });
-    sink.write(`\n=== ${new Date().toISOString()} launch (${mode}) ===\n`);
+    sink.write(`\n=== ${new Date().toISOString()} launch (${mode}${web ? ', web worker' : ''}) ===\n`);
     const onData = (chunk: Buffer): void => {
       sink.write(chunk);
       for (const line of chunk.toString().split('\n')) if (line.includes('[bench:host]')) log(`  ${line.trim()}`);
@@ -103,6 +107,57 @@ export async function hostRows(root: string, log: (line: string) => void): Promi
     await control?.close();
     await sandbox?.close();
   }
+}
+
+/**
+ * Activation of the browser build (dist/extension-web.js) in the web worker extension host of
+ * the same VS Code, one fresh workbench per sample; no sandbox needed (activation makes no request).
+ */
+export async function webHostRows(root: string, log: (line: string) => void): Promise<Row[]> {
+  const S = 'Activation';
+  const logFile = path.join(root, 'test-results', 'bench-web.log');
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  fs.writeFileSync(logFile, '');
+  const launches: Launch[] = [];
+  for (let i = 0; i < WEB_ACTIVATION_SAMPLES; i++) {
+    const l = await launchHost(root, 'activation', {}, logFile, log, true);
+    launches.push(l);
+    const a = l.result?.activation;
+    log(`  web worker host: activation sample ${i + 1}/${WEB_ACTIVATION_SAMPLES} ${a?.loggedMs !== undefined ? `${a.loggedMs} ms` : (l.error ?? a?.error ?? '?')} (${fmt(l.ms / 1000)} s)`);
+    if (!l.result && i === 0) break; // the web host does not start: do not pay for more failures
+  }
+  const figures = (pick: (a: NonNullable<Launch['result']>['activation']) => number | undefined): number[] =>
+    launches.map((l) => (l.result ? pick(l.result.activation) : undefined)).filter((x): x is number => typeof x === 'number');
+  const logged = figures((a) => a.loggedMs);
+  const marks = figures((a) => a.activateMarkMs);
+  const loads = figures((a) => a.loadCodeMs);
+  const fetches = figures((a) => a.fetchCodeMs);
+  const calls = figures((a) => a.activateCallMs);
+  const errors = launches.map((l) => l.error ?? l.result?.activation.error).filter((x): x is string => !!x);
+  const name = 'activate() of the browser build in the web worker host';
+  const when = calls.length === logged.length
+    ? 'each time activated by the bench itself, once the workbench was up'
+    : `${logged.length - calls.length} of ${logged.length} times activated by VS Code during the workbench's start, before the bench ran`;
+  if (!logged.length) return [missing(S, name, errors[0] ?? 'no sample', '<= 15 ms')];
+  const rows = [judged(S, `${name}, median of ${logged.length}`, median(logged), 'ms', 15, 'lower',
+    `"[activate] ready in N ms" logged by activate() itself (Date.now(), 1 ms resolution) in dist/extension-web.js, read back through vscode.workspace.fs; one fresh workbench and web worker per sample, ${when}: ${logged.join(', ')} ms; same bound as the Node host's row${errors.length ? `; ${errors.length} launch(es) without a figure: ${oneLine(errors[0])}` : ''}`)];
+  if (calls.length) {
+    rows.push(info(S, `extension.activate() of the browser build incl. loading it, median of ${calls.length}`, `${fmt(median(calls))} ms`, median(calls),
+      `await vscode.extensions.getExtension(...).activate() from the bench in the worker, the extension not yet active: ${calls.map((x) => fmt(x)).join(', ')} ms`));
+  }
+  if (marks.length) {
+    rows.push(info(S, `${name}, VS Code's marks, median of ${marks.length}`, `${fmt(median(marks))} ms`, median(marks),
+      `performance marks code/extHost/willActivateExtension -> didActivateExtension in the worker (activate() plus VS Code's bookkeeping): ${marks.map((x) => fmt(x)).join(', ')} ms`));
+  }
+  if (fetches.length) {
+    rows.push(info(S, `fetching dist/extension-web.js into the web worker, median of ${fetches.length}`, `${fmt(median(fetches))} ms`, median(fetches),
+      `performance marks code/extHost/willFetchExtensionCode -> didFetchExtensionCode (from the VS Code server on loopback; the worker then compiles the text with new Function, which has no code cache): ${fetches.map((x) => fmt(x)).join(', ')} ms`));
+  }
+  if (loads.length) {
+    rows.push(info(S, `running dist/extension-web.js's top level in the web worker, median of ${loads.length}`, `${fmt(median(loads))} ms`, median(loads),
+      `performance marks code/extHost/willLoadExtensionCode -> didLoadExtensionCode: the bundle's module code runs once, before activate(): ${loads.map((x) => fmt(x)).join(', ')} ms`));
+  }
+  return rows;
 }
 
 function activationRows(launches: Launch[]): Row[] {

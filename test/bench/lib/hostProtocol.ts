@@ -8,6 +8,9 @@ export const ENV_CONTROL = 'FLOW_RUNS_BENCH_CONTROL';
 export const ENV_SANDBOX_URL = 'FLOW_RUNS_BENCH_SANDBOX_URL';
 export const ENV_SANDBOX_KEY = 'FLOW_RUNS_BENCH_SANDBOX_KEY';
 
+/** The line activate() logs (src/extension.ts); its number is the activation figure. */
+export const ACTIVATION_LOGGED = /\[activate\] ready in (\d+(?:\.\d+)?) ms/;
+
 /** 'activation': only time activation; 'full': everything measured inside VS Code. */
 export type HostMode = 'activation' | 'full';
 
@@ -16,6 +19,10 @@ export interface ActivationResult {
   alreadyActive: boolean;
   /** Wall time of `await extension.activate()` as seen by the bench (loads the bundle, then activate()). */
   activateCallMs?: number;
+  /** Web worker only, from VS Code's performance marks: fetching the bundle, running its top level, activate(). */
+  fetchCodeMs?: number;
+  loadCodeMs?: number;
+  activateMarkMs?: number;
   /** `[activate] ready in N ms`, logged by activate() itself to the Flow Runs log. */
   loggedMs?: number;
   error?: string;

@@ -14,7 +14,7 @@ import type { FlowRunsTestApi } from '../../../src/testApi';
 import type { RunsTreeProvider } from '../../../src/views/runsTree';
 import type { RunsTreeNode } from '../../../src/views/treeNodes';
 import {
-  ENV_CONTROL, ENV_MODE, ENV_OUT, ENV_SANDBOX_KEY, ENV_SANDBOX_URL,
+  ACTIVATION_LOGGED, ENV_CONTROL, ENV_MODE, ENV_OUT, ENV_SANDBOX_KEY, ENV_SANDBOX_URL,
   type ActivationResult, type HostBenchResult, type IdleWindow, type MemoryResult, type RunToTreeResult, type TreeResult,
 } from '../../bench/lib/hostProtocol';
 import { writeTestResult } from '../host/testResult';
@@ -106,7 +106,7 @@ function findLogged(dir: string, depth = 0): number | undefined {
       const found = findLogged(p, depth + 1);
       if (found !== undefined) return found;
     } else if (entry.name.endsWith('.log')) {
-      const m = /\[activate\] ready in (\d+(?:\.\d+)?) ms/.exec(fs.readFileSync(p, 'utf8'));
+      const m = ACTIVATION_LOGGED.exec(fs.readFileSync(p, 'utf8'));
       if (m) return Number(m[1]);
     }
   }

@@ -1,4 +1,5 @@
 // Opens the VS Code web workbench in Debian's Chromium through playwright-core.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -43,11 +44,26 @@ export async function openWorkbench(opts: OpenOptions): Promise<OpenedWorkbench>
     args: chromiumArgs,
   });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
+  // The web workbench keeps SecretStorage in localStorage, sealed with a key half it gets from
+  // POST /mint-key. code-server's own server answers that route (a random 32 bytes kept per user
+  // data folder); the bare VS Code server we start has no such route and answers 405, so secrets
+  // would live in memory only, with four 405s in the console per save. Answer it as code-server does.
+  const keyHalf = randomBytes(32);
+  await context.route(/\/mint-key$/, (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({ status: 200, contentType: 'application/octet-stream', body: keyHalf })
+      : route.fallback());
   const page = await context.newPage();
   const stamp = (): string => new Date().toISOString().slice(11, 23);
   page.on('console', (msg) => consoleLog.write(`${stamp()} [${msg.type()}] ${msg.text()}\n`));
   page.on('pageerror', (err) => consoleLog.write(`${stamp()} [pageerror] ${err.stack ?? err.message}\n`));
   page.on('crash', () => consoleLog.write(`${stamp()} [crash] the page crashed\n`));
+  // The console's "Failed to load resource: 405" names no address: say which request it was
+  // (the page's, its frames' and its workers', the web worker extension host's included).
+  context.on('response', (res) => {
+    if (res.status() >= 400) consoleLog.write(`${stamp()} [http] ${res.status()} ${res.request().method()} ${res.url()}\n`);
+  });
+  context.on('requestfailed', (req) => consoleLog.write(`${stamp()} [http] failed ${req.method()} ${req.url()}: ${req.failure()?.errorText ?? '?'}\n`));
   const close = async (): Promise<void> => {
     await browser.close().catch(() => undefined);
     consoleLog.end();

@@ -1,6 +1,8 @@
 // A small HTTP server on 127.0.0.1 through which tests inside the extension host drive the
 // browser page that shows the workbench (test/vscode/util/workbench.ts is its client).
 // POST /<action> with a JSON body; the answer is {ok: true, value} or {ok: false, error}.
+// The web worker extension host calls it from the VS Code server's origin, so it answers CORS
+// (preflight included) for loopback origins.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,14 +20,17 @@ export interface ControlHooks {
   onLog(line: string): void;
   /** The test runner has started inside the extension host. */
   onStarted(): void;
+  /** More actions, by name (the web suites' sandboxes and verdict: sandboxControl.ts, launcher.ts). */
+  actions?: Record<string, ControlAction>;
 }
+
+export type Body = Record<string, unknown>;
+export type ControlAction = (body: Body) => Promise<unknown>;
 
 const DEFAULT_TIMEOUT = 10_000;
 const POLL_MS = 150;
 
-type Body = Record<string, unknown>;
-
-function str(body: Body, key: string): string {
+export function str(body: Body, key: string): string {
   const v = body[key];
   if (typeof v !== 'string' || v === '') throw new Error(`"${key}" must be a non-empty string`);
   return v;
@@ -269,14 +274,25 @@ export async function startControlServer(pageReady: Promise<Page>, resultsDir: s
     },
   };
   for (const [name, fn] of Object.entries(pageActions)) actions[name] = async (body) => fn(await withPage(), body);
+  Object.assign(actions, hooks.actions);
 
   const server = http.createServer((req, res) => {
     const name = (req.url ?? '/').replace(/^\/+/, '').split('?')[0];
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      // Only loopback pages (the workbench's own origin) may call from a browser.
+      const origin = req.headers.origin;
+      const cors: Record<string, string> = origin && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin)
+        ? { 'access-control-allow-origin': origin, vary: 'Origin' }
+        : {};
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+        res.end();
+        return;
+      }
       const reply = (status: number, payload: unknown): void => {
-        res.writeHead(status, { 'content-type': 'application/json' });
+        res.writeHead(status, { ...cors, 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
       const action = Object.prototype.hasOwnProperty.call(actions, name) ? actions[name] : undefined;

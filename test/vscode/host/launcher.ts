@@ -9,8 +9,11 @@ import type { Page } from 'playwright-core';
 import { openWorkbench, type OpenedWorkbench } from './browser';
 import { startControlServer, type ControlServer } from './controlServer';
 import { expectedPaths, provisionVSCode, vscodeCacheRoot, type VSCodePaths } from './provision';
-import { readTestResult } from './testResult';
+import { sandboxControl, type SandboxControl } from './sandboxControl';
+import { readTestResult, writeTestResult } from './testResult';
 import { startVSCodeServer, workbenchUrl, type RunningServer } from './vscodeServer';
+import { filesContaining, webSuiteFiles, webWorkerSettings, writeWebTestsModule } from './webTests';
+import { asTestResult } from '../util/testVerdict';
 
 export interface LauncherArgs {
   extensionDevelopmentPath: string;
@@ -91,14 +94,23 @@ export async function launch(args: LauncherArgs): Promise<number> {
   if (fs.existsSync(source)) fs.cpSync(source, folder, { recursive: true });
   else fs.mkdirSync(folder, { recursive: true });
 
+  // FLOW_RUNS_TEST_WEB=1 (runTests.ts's web window): the extension and its tests run in the
+  // browser's web worker extension host (webTests.ts says how).
+  const web = process.env.FLOW_RUNS_TEST_WEB === '1';
+  const consoleLogFile = path.join(resultsDir, `browser-console${logSuffix}.log`);
+
   let server: RunningServer | undefined;
   let workbench: OpenedWorkbench | undefined;
   let control: ControlServer | undefined;
+  let sandboxes: SandboxControl | undefined;
+  let webTestsModule: string | undefined;
   let stopping = false;
   const cleanup = async (): Promise<void> => {
     await workbench?.close();
     await control?.close();
+    await sandboxes?.close();
     await server?.stop();
+    if (webTestsModule) fs.rmSync(webTestsModule, { force: true });
     fs.rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
   };
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -120,12 +132,35 @@ export async function launch(args: LauncherArgs): Promise<number> {
       rejectPage = rej;
     });
     pageReady.catch(() => undefined);
+    if (web) sandboxes = sandboxControl(path.join(resultsDir, `web-sandbox${logSuffix}.log`));
     control = await startControlServer(pageReady, resultsDir, {
       onLog: (line) => console.log(line),
       onStarted: () => {
         started = true;
-        console.log(`[launcher] the tests started in the extension host ${since()} after launch`);
+        console.log(`[launcher] the tests started in the ${web ? 'web worker ' : ''}extension host ${since()} after launch`);
       },
+      actions: web
+        ? {
+          ...sandboxes?.actions,
+          // The worker cannot write the result file: it posts the verdict.
+          result: (body) => {
+            const result = asTestResult(body.result);
+            if (!result) return Promise.reject(new Error('"result" is not a test result'));
+            writeTestResult(resultFile, result);
+            return Promise.resolve(true);
+          },
+          // The web half of the bench (web/bench.ts) hands its figures here (FLOW_RUNS_BENCH_OUT).
+          benchResult: (body) => {
+            const out = process.env.FLOW_RUNS_BENCH_OUT;
+            if (out) fs.writeFileSync(out, JSON.stringify(body.result ?? null, null, 2));
+            return Promise.resolve(true);
+          },
+          filesContaining: (body) => {
+            const texts = Array.isArray(body.texts) ? body.texts.filter((t): t is string => typeof t === 'string' && t.length > 0) : [];
+            return Promise.resolve(filesContaining([server?.dataDir ?? '', folder, consoleLogFile], texts));
+          },
+        }
+        : undefined,
     });
 
     const serverLog = path.join(resultsDir, `vscode-server${logSuffix}.log`);
@@ -138,6 +173,7 @@ export async function launch(args: LauncherArgs): Promise<number> {
         'editor.cursorBlinking': 'solid',
         'editor.smoothScrolling': false,
         'workbench.list.smoothScrolling': false,
+        ...(web ? webWorkerSettings(repo) : {}),
       },
       env: serverEnv({
         // Node keeps the bytecode of VS Code's server and extension host between runs (the
@@ -154,17 +190,26 @@ export async function launch(args: LauncherArgs): Promise<number> {
     void server.exited.then((code) => (serverExit = code));
     console.log(`[launcher] VS Code server on ${server.origin} after ${since()}; logs in ${resultsDir}`);
 
+    if (web) {
+      // What the Node host reads from its environment, written into the tests module.
+      const env: Record<string, string> = { FLOW_RUNS_TEST_CONTROL_URL: control.url };
+      for (const [k, v] of Object.entries(process.env)) if (k.startsWith('FLOW_RUNS_') && v !== undefined && !(k in env)) env[k] = v;
+      const filters = (process.env.FLOW_RUNS_TEST_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      // The suites go with their runner (web/index.js); another module (the web bench) runs alone.
+      const suites = path.basename(args.extensionTestsPath) === 'index.js' ? webSuiteFiles(args.extensionTestsPath, filters) : [];
+      webTestsModule = writeWebTestsModule(args.extensionTestsPath, env, suites);
+    }
     const url = workbenchUrl({
       origin: server.origin,
       folder,
       extensionDevelopmentPath: repo,
-      extensionTestsPath: args.extensionTestsPath,
+      extensionTestsPath: webTestsModule ?? args.extensionTestsPath,
     });
     try {
       workbench = await openWorkbench({
         chromium: paths.chromium,
         url,
-        consoleLogFile: path.join(resultsDir, `browser-console${logSuffix}.log`),
+        consoleLogFile,
         headless: process.env.FLOW_RUNS_TEST_HEADED !== '1',
         stillAnimations: process.env.FLOW_RUNS_TEST_ANIMATIONS !== '1',
       });

@@ -1,8 +1,10 @@
 // Drives the workbench page as a user would, from tests running inside the extension host.
 // Each call goes to the launcher's control server (FLOW_RUNS_TEST_CONTROL_URL), which uses
-// playwright on the browser page that shows this very workbench. Text lookups search the page
+// playwright on the browser page that shows this very workbench (from the Node extension host
+// and from the web worker one alike: fetch only, no Node modules). Text lookups search the page
 // and every frame in it, webviews included; they wait for a visible match up to `timeoutMs`.
 import * as vscode from 'vscode';
+import { testEnv } from './testEnv';
 
 export interface WaitOptions {
   /** How long to wait for a visible match (default 10 s). */
@@ -20,17 +22,18 @@ export interface WebviewOptions extends WaitOptions {
 }
 
 export function controlUrl(): string {
-  const url = process.env.FLOW_RUNS_TEST_CONTROL_URL;
+  const url = testEnv('FLOW_RUNS_TEST_CONTROL_URL');
   if (!url) throw new Error('FLOW_RUNS_TEST_CONTROL_URL is not set: these helpers work only under `npm run test:vscode`');
   return url;
 }
 
 /** True when the tests run under our launcher (so the workbench can be driven). */
 export function canDriveWorkbench(): boolean {
-  return !!process.env.FLOW_RUNS_TEST_CONTROL_URL;
+  return !!testEnv('FLOW_RUNS_TEST_CONTROL_URL');
 }
 
-async function call<T>(action: string, body: Record<string, unknown>, check: (v: unknown) => v is T): Promise<T> {
+/** Calls one of the control server's actions; fails with its error, or when `check` refuses the answer. */
+export async function control<T>(action: string, body: Record<string, unknown>, check: (v: unknown) => v is T): Promise<T> {
   const timeoutMs = typeof body.timeoutMs === 'number' ? body.timeoutMs : 10_000;
   const res = await fetch(`${controlUrl()}/${action}`, {
     method: 'POST',
@@ -58,62 +61,62 @@ const isAnything = (_v: unknown): _v is unknown => true;
 
 /** Prints lines in the test run's output (the launcher's terminal), e.g. findings a test wants read. */
 export async function log(text: string): Promise<void> {
-  for (const line of text.split('\n')) await call('log', { line }, isTrue);
+  for (const line of text.split('\n')) await control('log', { line }, isTrue);
 }
 
 /** Saves a full-page screenshot as test-results/<slug of name>.png; returns its path. */
 export function screenshot(name: string): Promise<string> {
-  return call('screenshot', { name }, isString);
+  return control('screenshot', { name }, isString);
 }
 
 /** Presses keys in order, space-separated, playwright names: 'F1', 'Escape', 'Control+Shift+P', 'ArrowDown Enter'. */
 export async function press(keys: string): Promise<void> {
-  await call('press', { keys }, isTrue);
+  await control('press', { keys }, isTrue);
 }
 
 /** Types text into whatever has focus (e.g. the quick input after press('F1')). */
 export async function type(text: string): Promise<void> {
-  await call('type', { text }, isTrue);
+  await control('type', { text }, isTrue);
 }
 
 /** Clicks the first visible element matching a CSS/playwright selector, in the page or a webview. */
 export async function click(selector: string, opts: WaitOptions = {}): Promise<void> {
-  await call('click', { selector, ...opts }, isTrue);
+  await control('click', { selector, ...opts }, isTrue);
 }
 
 /** Clicks the first visible element showing `text`: a tree item label, a menu entry, a button, a webview element. */
 export async function clickText(text: string, opts: TextOptions & { double?: boolean } = {}): Promise<void> {
-  await call('clickText', { text, ...opts }, isTrue);
+  await control('clickText', { text, ...opts }, isTrue);
 }
 
 /** Right-clicks the first visible element showing `text` (opens a tree item's context menu). */
 export async function rightClickText(text: string, opts: TextOptions = {}): Promise<void> {
-  await call('rightClickText', { text, ...opts }, isTrue);
+  await control('rightClickText', { text, ...opts }, isTrue);
 }
 
 /** Moves the mouse over the first visible element showing `text` (tooltips, inline actions). */
 export async function hoverText(text: string, opts: TextOptions = {}): Promise<void> {
-  await call('hoverText', { text, ...opts }, isTrue);
+  await control('hoverText', { text, ...opts }, isTrue);
 }
 
 /** Waits until `text` is visible somewhere in the workbench; throws after the timeout. */
 export async function waitForText(text: string, opts: TextOptions = {}): Promise<void> {
-  await call('waitForText', { text, ...opts }, isTrue);
+  await control('waitForText', { text, ...opts }, isTrue);
 }
 
 /** Waits until no visible element shows `text`; throws after the timeout. */
 export async function waitForTextGone(text: string, opts: TextOptions = {}): Promise<void> {
-  await call('waitForTextGone', { text, ...opts }, isTrue);
+  await control('waitForTextGone', { text, ...opts }, isTrue);
 }
 
 /** Whether `text` is visible right now (no waiting). */
 export function isTextVisible(text: string, opts: { exact?: boolean } = {}): Promise<boolean> {
-  return call('isTextVisible', { text, ...opts }, isBoolean);
+  return control('isTextVisible', { text, ...opts }, isBoolean);
 }
 
 /** The text content of the first visible element matching `selector` (waits for it). */
 export function textContent(selector: string, opts: WaitOptions = {}): Promise<string> {
-  return call('textContent', { selector, ...opts }, isString);
+  return control('textContent', { selector, ...opts }, isString);
 }
 
 /**
@@ -122,12 +125,12 @@ export function textContent(selector: string, opts: WaitOptions = {}): Promise<s
  * texts('.monaco-list-row') the visible tree rows.
  */
 export function texts(selector: string): Promise<string[]> {
-  return call('texts', { selector }, isStrings);
+  return control('texts', { selector }, isStrings);
 }
 
 /** Evaluates a JavaScript expression (or `() => ...` source) in the workbench page; JSON result. */
 export function evaluate(expression: string): Promise<unknown> {
-  return call('evaluate', { expression }, isAnything);
+  return control('evaluate', { expression }, isAnything);
 }
 
 /**
@@ -135,7 +138,7 @@ export function evaluate(expression: string): Promise<unknown> {
  * (iframe.webview > #active-frame), as the panel's own page; returns its JSON-serialisable result.
  */
 export function frameEvaluate(expression: string, opts: WebviewOptions = {}): Promise<unknown> {
-  return call('frameEvaluate', { expression, ...opts }, isAnything);
+  return control('frameEvaluate', { expression, ...opts }, isAnything);
 }
 
 /**
@@ -143,12 +146,12 @@ export function frameEvaluate(expression: string, opts: WebviewOptions = {}): Pr
  * `prelude`, e.g. a library's source), then closes it. For frames whose own scripts are off.
  */
 export function scratchEvaluate(html: string, expression: string, opts: WaitOptions & { prelude?: string } = {}): Promise<unknown> {
-  return call('scratchEvaluate', { html, expression, ...opts }, isAnything);
+  return control('scratchEvaluate', { html, expression, ...opts }, isAnything);
 }
 
 /** The rendered text (innerText) of `selector` (default body) in a visible webview's inner frame. */
 export function frameText(selector = 'body', opts: WebviewOptions = {}): Promise<string> {
-  return call('frameText', { selector, ...opts }, isString);
+  return control('frameText', { selector, ...opts }, isString);
 }
 
 /**
@@ -165,4 +168,31 @@ export async function notificationTexts(): Promise<string[]> {
   } finally {
     await vscode.commands.executeCommand('notifications.hideList');
   }
+}
+
+/**
+ * A sender of progress lines to the launcher, which prints them in order; it never fails a test
+ * (without a launcher, or when the launcher does not answer, the line goes to the console).
+ */
+export function progressReporter(): (line: string) => Promise<void> {
+  let queue: Promise<void> = Promise.resolve();
+  return (line) => {
+    queue = queue.then(async () => {
+      if (!canDriveWorkbench()) {
+        console.log(line);
+        return;
+      }
+      try {
+        await fetch(`${controlUrl()}/log`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ line }),
+          signal: AbortSignal.timeout(5000),
+        });
+      } catch {
+        console.log(line);
+      }
+    });
+    return queue;
+  };
 }
