@@ -143,6 +143,21 @@ suite('Web worker extension host', function () {
     assert.match(text, /Completed/, 'the panel says Completed');
   });
 
+  test('an input file is checked against the flow\'s schema: ajv loads in the worker on first use', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension);
+    // The web build reads dist/ajv.js through VS Code's file service and evaluates it (lazyModules.web.ts).
+    const uri = vscode.Uri.joinPath(extension.extensionUri, 'test', 'fixtures', 'inputs', 'schema-violations.flow.json');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+    const ours = (): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Flow Runs');
+    const diags = await waitFor(() => (ours().length >= 2 ? ours() : undefined), 'the schema diagnostics of the input file', 30_000);
+    const messages = diags.map((d) => d.message);
+    assert.ok(messages.includes('input.prompt is required'), `a missing property is reported: ${messages.join(' | ')}`);
+    assert.ok(messages.some((m) => m.startsWith('input.style must be one of')), `a wrong value is reported: ${messages.join(' | ')}`);
+    await wb.screenshot('web-schema-diagnostics');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   test('cancel a running run from the tree item\'s context menu', async () => {
     // flow_slow waits in real seconds: the run stays Running until cancelled.
     const run = await sandbox.createRunDirect('flow_slow', { seconds: 120 });
