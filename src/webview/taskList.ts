@@ -156,7 +156,7 @@ export class TaskListView {
     new ResizeObserver((entries) => {
       const box = entries[entries.length - 1]?.contentRect;
       if (!box || !this.long) return;
-      const rowH = this.measureRow(true);
+      const rowH = this.measureRow();
       if (box.height === this.view.h && rowH === this.rowH) return;
       this.view.h = box.height;
       if (rowH !== this.rowH) {
@@ -312,11 +312,11 @@ export class TaskListView {
 
   /**
    * The height of a long table's row: the editor's line (panel.css: line-height 1.45) plus padding and border.
-   * First from the font size VS Code writes on the page's root element (reading it costs no style
-   * work), then, once the scroller is laid out, from the body's computed style.
+   * The font size is the one VS Code writes on the page's root element (reading it costs no style work);
+   * 13px, the editor's default, where it is missing.
    */
-  private measureRow(computed = false): number {
-    const size = computed ? getComputedStyle(document.body).fontSize : document.documentElement.style.getPropertyValue('--vscode-font-size');
+  private measureRow(): number {
+    const size = document.documentElement.style.getPropertyValue('--vscode-font-size');
     return Math.ceil((parseFloat(size) || 13) * 1.45) + 11;
   }
 
