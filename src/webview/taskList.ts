@@ -113,6 +113,7 @@ export class TaskListView {
   private stale = false;
   private long = false;
   private readonly table: HTMLTableElement;
+  private readonly headRow: HTMLTableRowElement;
   private readonly scroller: HTMLDivElement;
   private readonly template = rowTemplate();
   private state: PanelState | undefined;
@@ -130,7 +131,7 @@ export class TaskListView {
     const s = S();
     const columns = [s.node, s.status, s.app, s.taskStatus, s.started, s.ended, s.duration];
     const head = el('thead', { attrs: { role: 'rowgroup' } },
-      el('tr', { attrs: { role: 'row', 'aria-rowindex': '1' } }, ...columns.map((c) => el('th', { text: c, attrs: { scope: 'col', role: 'columnheader', title: c } }))));
+      this.headRow = el('tr', { attrs: { role: 'row' } }, ...columns.map((c) => el('th', { text: c, attrs: { scope: 'col', role: 'columnheader', title: c } }))));
     this.body.setAttribute('role', 'rowgroup');
     this.table = el('table', { cls: 'tasks', attrs: { role: 'grid', 'aria-label': s.nodeTasksTable } }, head, this.body);
     this.scroller = el('div', { cls: 'tasks-scroll' }, this.table);
@@ -264,11 +265,13 @@ export class TaskListView {
       this.table.classList.toggle('long', long);
       this.scroller.classList.toggle('long', long);
       if (long) {
+        this.headRow.setAttribute('aria-rowindex', '1');
         this.table.style.setProperty('--row-h', `${this.rowH}px`);
         // Until the scroller reports its size: its largest height (panel.css).
         this.view = { h: Math.max(320, window.innerHeight * 0.7), top: 0 };
       } else {
         this.table.removeAttribute('aria-rowcount');
+        this.headRow.removeAttribute('aria-rowindex');
         this.body.style.removeProperty('height');
       }
     }
