@@ -8,7 +8,8 @@
 // content skipped (class `off`, content-visibility: hidden), so boxes out of
 // view cost neither style nor layout; the box itself is always there, with
 // its size, role, tooltip and accessible name. A status update writes one
-// class, one or two texts and two attributes per changed node, and each box
+// class, one or two texts and two attributes per changed node in view (a box
+// out of view gets only its accessible name until it comes back), and each box
 // and status line is its own containment root (panel.css), so a new word lays
 // out that line alone.
 //
@@ -59,9 +60,9 @@ interface NodeParts {
   label: string;
 }
 
-/** The box, cloned for every node: nothing from the server is in it. */
+/** The box, cloned for every node: nothing from the server is in it. It starts out of view (place() says otherwise). */
 function boxTemplate(): HTMLDivElement {
-  return el('div', { cls: 'node', attrs: { role: 'button', tabindex: '-1', 'aria-pressed': 'false' } });
+  return el('div', { cls: 'node off', attrs: { role: 'button', tabindex: '-1', 'aria-pressed': 'false' } });
 }
 
 /** A box's content: its title and its status line (icon and words). */
@@ -143,7 +144,7 @@ export class GraphView {
       box.title = node.app ? `${node.title} (${node.app})` : node.title;
       const parts: NodeParts = {
         box, x, y, title: node.title, status: '', selected: false, glyph: '', words: '', spin: false, off: true,
-        cls: 'node', iconCls: '', pressed: '', label: '',
+        cls: 'node off', iconCls: '', pressed: '', label: '',
       };
       this.place(parts, originX);
       all.appendChild(box);
@@ -227,11 +228,13 @@ export class GraphView {
 
   /** The box's class, and its content's icon and words once it has content. */
   private write(parts: NodeParts): void {
+    // A box out of view shows nothing: its look is written when it comes back (place()),
+    // so an update of every node restyles only the boxes in view.
     // The status class on the box gives the border and the icon their colour (--status).
-    const cls = `node status-${parts.status}${parts.selected ? ' selected' : ''}${parts.off ? ' off' : ''}`;
+    const cls = parts.off ? 'node off' : `node status-${parts.status}${parts.selected ? ' selected' : ''}`;
     if (parts.cls !== cls) parts.box.className = parts.cls = cls;
     const c = parts.content;
-    if (!c) return;
+    if (!c || parts.off) return;
     const iconCls = parts.spin ? 'node-icon spin' : 'node-icon';
     if (parts.iconCls !== iconCls) c.icon.className = parts.iconCls = iconCls;
     c.glyph.set(parts.glyph);

@@ -244,6 +244,12 @@ export class PanelState {
     return i === undefined ? undefined : rows[i];
   }
 
+  /** Where a row is in display order. */
+  indexOf(key: string): number | undefined {
+    this.rows();
+    return this.rowIndex.get(key);
+  }
+
   /** The row a graph node shows. */
   rowOfNode(nodeId: string): Row | undefined {
     const rows = this.rows();

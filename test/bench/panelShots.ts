@@ -3,7 +3,9 @@
 // to the panel: `npm run build && node esbuild.js --production && node out/test/bench/panelShots.js [nodes...]`.
 // Writes test-results/panel-<nodes>-<theme>.png (the page),
 // panel-<nodes>-<theme>-graph.png (the graph section) and, when the graph
-// scrolls, panel-<nodes>-<theme>-graph-scrolled.png (scrolled to its far corner).
+// scrolls, panel-<nodes>-<theme>-graph-scrolled.png (scrolled to its far corner); a long
+// task table (virtualized) as panel-<nodes>-<theme>-tasks-top.png and, after the End key
+// on its first row, panel-<nodes>-<theme>-tasks-end.png.
 import * as fs from 'fs';
 import * as path from 'path';
 import { panelMessages } from './lib/panelFixture';
@@ -42,6 +44,17 @@ async function main(): Promise<void> {
         if (scrolled && graph) {
           await p.page.waitForTimeout(200);
           await graph.screenshot({ path: path.join(out, `panel-${nodes}-${theme}-graph-scrolled.png`) });
+        }
+        // A long table scrolls in its own box: its top, then the keyboard's way to its last row.
+        const tasks = await p.page.$('.tasks-scroll.long');
+        if (tasks) {
+          await tasks.screenshot({ path: path.join(out, `panel-${nodes}-${theme}-tasks-top.png`) });
+          await p.page.focus('tr.task-row');
+          await p.page.keyboard.press('End');
+          await p.page.waitForTimeout(200);
+          const focused = await p.page.evaluate(() => document.activeElement?.getAttribute('data-key'));
+          console.log(`End: focus on ${focused}`);
+          await tasks.screenshot({ path: path.join(out, `panel-${nodes}-${theme}-tasks-end.png`) });
         }
         if (p.errors.length) console.error(`page errors: ${p.errors.join(' | ')}`);
         console.log(path.relative(root, file));

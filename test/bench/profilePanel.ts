@@ -7,14 +7,15 @@
 //   node out/test/bench/profilePanel.js [nodes] --trace          Chromium's timeline: main-thread CPU by kind
 // Options: hide=<selector> leaves a part of the page out (display: none),
 // css=<rules> adds CSS after the panel's own, pages=<n> (with --figures),
-// --console prints the page's console.
+// --console prints the page's console, root=<dir> takes dist/webview.js and
+// media/ from another copy (a build saved before a change, to compare).
 import * as path from 'path';
 import { inclusive, summarize, type CpuProfile } from './lib/cpuProfile';
 import { panelMessages } from './lib/panelFixture';
 import { launchChromium, openPanelPage, panelHtml, totalMs } from './lib/panelPage';
 import { fmt, median } from './lib/report';
 
-const root = path.resolve(__dirname, '..', '..', '..');
+const root = process.argv.find((a) => a.startsWith('root='))?.slice(5) ?? path.resolve(__dirname, '..', '..', '..');
 
 interface TraceEvent {
   name: string;

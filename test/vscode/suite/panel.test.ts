@@ -11,6 +11,7 @@ import { useSandbox, waitFor, type TestSandbox } from '../util/sandbox';
 import { expectedPanelState } from '../util/panelExpect';
 import { replay } from '../util/convergence';
 import * as wb from '../util/workbench';
+import { flowOfSize } from '../../bench/lib/benchFlows';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -59,6 +60,15 @@ function xssFlow(): Flow {
     node_data: { say: { app_id: 'sandbox/echo', function: 'run', title: XSS, input: { text: XSS } } },
   };
 }
+
+/** The benches' 200-node flow (layers of ten), as a flow the sandbox can run. */
+function longFlow(): Flow {
+  const now = new Date().toISOString();
+  const { nodes, edges, node_data } = flowOfSize(LONG_FLOW_NODES);
+  return { id: 'flow_panel_long', created_at: now, updated_at: now, name: 'long', title: 'A long flow', nodes, edges, node_data };
+}
+
+const LONG_FLOW_NODES = 200;
 
 /** Every node status the host ever told the webview, per node, without repeats. */
 function statusHistory(posted: HostMessage[]): Record<string, string[]> {
@@ -142,6 +152,7 @@ suite('Run panel', function () {
     assert.ok(manager, 'the run panel manager is exposed for tests');
     t.sandbox.addFlow(heldFlow());
     t.sandbox.addFlow(xssFlow());
+    t.sandbox.addFlow(longFlow());
     // The Runs view follows active runs while visible: close it so the panel is the only follower.
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     previousTheme = workbench().inspect<string>('colorTheme')?.globalValue;
@@ -326,6 +337,36 @@ suite('Run panel', function () {
       assert.equal(v.imgX, 0);
       assert.equal(v.title, `${XSS} flow`);
     }
+  });
+
+  test('a 200-node run: the task table tells its size and End reaches the last node', async function () {
+    if (!wb.canDriveWorkbench()) this.skip();
+    // Held: every node stays pending, so the table is still while the keys move.
+    const created = t.sandbox.createRunDirect('flow_panel_long', {}, { held: true });
+    await open(created.id);
+    const last = `node:node_${LONG_FLOW_NODES - 1}`;
+    const table = (await waitFor(async () => {
+      const r = (await wb.frameEvaluate(`() => ({
+        rowCount: document.querySelector('table.tasks')?.getAttribute('aria-rowcount') ?? null,
+        inPage: document.querySelectorAll('tr.task-row').length,
+      })`)) as { rowCount: string | null; inPage: number };
+      return r.rowCount !== null && r.inPage > 0 ? r : undefined;
+    }, 'the task table'));
+    // ARIA counts the header row too.
+    assert.equal(table.rowCount, String(LONG_FLOW_NODES + 1), 'aria-rowcount: every node plus the header');
+    assert.ok(table.inPage < LONG_FLOW_NODES, `only the rows in view are in the page (${table.inPage})`);
+
+    await wb.click('tr.task-row');
+    await wb.press('End');
+    const focused = `() => { const a = document.activeElement; return a && a.matches('tr.task-row') ? [a.getAttribute('data-key'), a.getAttribute('aria-rowindex')] : null; }`;
+    const end = await waitFor(async () => {
+      const f = (await wb.frameEvaluate(focused)) as [string, string] | null;
+      return f?.[0] === last ? f : undefined;
+    }, `focus on the last node's row (${last})`);
+    assert.equal(end[1], String(LONG_FLOW_NODES + 1), 'the last row is numbered after every other');
+    await wb.screenshot('panel-long-end-dark');
+    await wb.press('Home');
+    await waitFor(async () => ((await wb.frameEvaluate(focused)) as [string, string] | null)?.[0] === 'node:node_0', 'Home: focus on the first row');
   });
 
   test('a panel restored after a reload follows its run again (serializer)', async () => {
