@@ -93,7 +93,13 @@ export const readDom = `() => {
     runId: (document.querySelector('.run-id') || {}).textContent || '',
     badge: (document.querySelector('.badge-text') || {}).textContent || '',
     nodes,
-    rows: document.querySelectorAll('tr.task-row').length,
+    // A long table is virtualized: it tells its size in aria-rowcount (with the header row) and
+    // holds only the rows near the view.
+    rows: (() => {
+      const count = (document.querySelector('table.tasks') || { getAttribute: () => null }).getAttribute('aria-rowcount');
+      return count === null ? document.querySelectorAll('tr.task-row').length : Number(count) - 1;
+    })(),
+    rowsInPage: document.querySelectorAll('tr.task-row').length,
     finalOutput: (document.querySelector('.final-output') || {}).textContent || '',
   };
 }`;
@@ -102,7 +108,9 @@ export interface DomState {
   runId: string;
   badge: string;
   nodes: Record<string, string>;
+  /** Task rows the table says it has (a virtualized one holds fewer in the page). */
   rows: number;
+  rowsInPage: number;
   finalOutput: string;
 }
 
