@@ -17,7 +17,6 @@ import { cleanServerText } from '../api/serverText';
 import type { Services } from '../services';
 import { isRecord } from '../shared/guards';
 import { shortIdOf } from '../shared/runText';
-import { utf8ByteLength } from '../shared/utf8';
 import { describeError, showError } from '../views/showError';
 import { runIdsFrom } from './runRef';
 
@@ -105,7 +104,7 @@ class RunFlowCommand {
   private async runDocument(doc: vscode.TextDocument): Promise<RunFlowOutcome> {
     this.files.markAttempted(doc);
     const text = doc.getText();
-    const tooLarge = checkSize(utf8ByteLength(text));
+    const tooLarge = checkSize(text);
     if (tooLarge) {
       this.files.clear(doc);
       return this.fail(vscode.l10n.t('Run Flow'), new Error(tooLarge.message), 'input');
@@ -207,7 +206,7 @@ class RunFlowCommand {
     } catch (e) {
       return this.fail(action, e, 'api');
     }
-    const tooLarge = checkSize(utf8ByteLength(JSON.stringify(input)));
+    const tooLarge = checkSize(JSON.stringify(input));
     if (tooLarge) return this.fail(action, new Error(tooLarge.message.replace('The file is', 'The input is')), 'input');
     const flow = await this.loadFlow(api, flowId);
     if (flow === 'not_found') {

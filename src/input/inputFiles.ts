@@ -13,7 +13,6 @@ import { LastRuns, lastRunTitle } from './lastRuns';
 import { checkSize, declaredFlow, parseInput, type InputProblem, type TextSpan } from './parseInput';
 import { schemaDocumentText, type SchemaWords } from './schemaDocument';
 import { hasInputSchema, validateInput, type SchemaViolation } from './validateInput';
-import { utf8ByteLength } from '../shared/utf8';
 
 export const SCHEMA_SCHEME = 'flowruns-schema';
 /**
@@ -244,7 +243,7 @@ export class InputFiles implements vscode.Disposable {
     }
     const version = doc.version;
     const text = doc.getText();
-    if (checkSize(utf8ByteLength(text))) {
+    if (checkSize(text)) {
       this.diagnostics.delete(doc.uri);
       return;
     }

@@ -6,6 +6,7 @@
 // jsonc-parser is imported from its ES build: its UMD `main` hides the inner
 // requires from esbuild, so the bundle would fail at runtime.
 import * as l10n from '@vscode/l10n';
+import { utf8ByteLength } from '../shared/utf8';
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main';
 
 /** What Run Flow accepts at most (the file's UTF-8 size). */
@@ -104,8 +105,9 @@ export function formatMegabytes(bytes: number): string {
   return `${(Math.floor(mb * 10) / 10).toFixed(1)} MB`;
 }
 
-/** The size check comes first: a file over the limit is not even parsed. */
-export function checkSize(byteLength: number): InputProblem | undefined {
+/** The size check comes first: a file over the limit is not even parsed. Sizes are UTF-8 bytes, as sent. */
+export function checkSize(text: string): InputProblem | undefined {
+  const byteLength = utf8ByteLength(text);
   if (byteLength <= MAX_INPUT_BYTES) return undefined;
   return {
     code: 'too_large',
