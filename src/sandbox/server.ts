@@ -77,7 +77,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     const method = (req.method ?? 'GET').toUpperCase();
     res.on('close', () => logger.debug(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`));
-    if (applyCors(req, res)) return; // a preflight, answered
+    if (opts.cors !== false && applyCors(req, res)) return; // a preflight, answered
     try {
       if (url.pathname.startsWith('/_sandbox/')) return await handleControl(req, res, url, method);
       if (url.pathname === '/app' || url.pathname.startsWith('/app/')) return handlePage(res, url.pathname);

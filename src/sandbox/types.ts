@@ -106,6 +106,11 @@ export interface SandboxOptions {
   logger?: Logger;
   /** Interval of stream keep-alive comments. Default 15000. */
   keepAliveMs?: number;
+  /**
+   * Answer browsers on other origins (CORS, src/sandbox/cors.ts). Default true; false plays an
+   * API that does not allow the page's origin, so the web build's refusal can be seen and tested.
+   */
+  cors?: boolean;
 }
 
 export interface Sandbox {

@@ -31,9 +31,9 @@ interface RawAnswer {
 }
 
 /** One request; `firstChunk` resolves with the head and the first bytes, then closes (for streams). */
-function raw(method: string, path: string, headers: Record<string, string>, opts: { firstChunk?: boolean } = {}): Promise<RawAnswer> {
+function raw(method: string, path: string, headers: Record<string, string>, opts: { firstChunk?: boolean } = {}, base = sb.url): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${sb.url}${path}`, { method, headers }, (res) => {
+    const req = http.request(`${base}${path}`, { method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -153,4 +153,19 @@ void describe('sandbox CORS', () => {
     const options = await raw('OPTIONS', '/flowruns', auth());
     assert.equal(options.status, 405, 'OPTIONS without Access-Control-Request-Method goes to the routes');
   });
+
+  void test('a sandbox started with cors: false answers no browser: no Allow-Origin, a preflight is refused', async () => {
+    const closed = await startSandbox({ port: 0, speed: 0.02, cors: false });
+    try {
+      const get = await raw('GET', '/flowruns?limit=1', { ...auth(), Origin: ORIGIN }, {}, closed.url);
+      assert.equal(get.status, 200);
+      assert.equal(get.headers['access-control-allow-origin'], undefined);
+      const preflight = await raw('OPTIONS', '/flowruns', { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' }, {}, closed.url);
+      assert.equal(preflight.headers['access-control-allow-origin'], undefined);
+      assert.notEqual(preflight.status, 204);
+    } finally {
+      await closed.close();
+    }
+  });
 });
+

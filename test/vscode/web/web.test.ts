@@ -10,7 +10,7 @@ import type { RunFlowOutcome } from '../../../src/commands/runFlow';
 import type { HostMessage, WebviewMessage } from '../../../src/shared/protocol';
 import { shortIdOf } from '../../../src/shared/runText';
 import type { FlowRunsTestApi } from '../../../src/testApi';
-import { EXTENSION_ID, disconnect, extensionApi, waitFor } from '../util/extensionApi';
+import { EXTENSION_ID, connectTo, disconnect, extensionApi, waitFor } from '../util/extensionApi';
 import { startRemoteSandbox, type RemoteSandbox } from '../util/remoteSandbox';
 import * as wb from '../util/workbench';
 import * as assert from './assert';
@@ -208,4 +208,35 @@ suite('Web worker extension host', function () {
     assert.ok(webviewMessages.length > 3, `webview messages were recorded: ${webviewMessages.length}`);
     assert.ok(!hits(JSON.stringify(webviewMessages)), 'no webview message holds the key');
   });
+
+  test('an API that does not allow the page\'s origin: the Runs view says CORS and where, not "Failed to fetch"', async () => {
+    // The same sandbox with its CORS answers off plays such an API; the browser refuses its answers.
+    const refusing = await startRemoteSandbox({ cors: false, seedRuns: 2 });
+    try {
+      const config = vscode.workspace.getConfiguration('flowRuns');
+      await config.update('apiUrl', refusing.url, vscode.ConfigurationTarget.Global);
+      await waitFor(() => ext.services.session.baseUrl === refusing.url, 'the session to follow flowRuns.apiUrl');
+      // Set API Key checks the key with one request first: the browser refuses it, and the user is told why.
+      const stored = await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', refusing.defaultKey);
+      assert.equal(stored, false, 'a key that could not be checked is not stored without asking');
+      const toast = await waitFor(async () => (await wb.notificationTexts()).find((n) => n.includes('CORS')),
+        'a notification naming CORS', 15_000);
+      assert.ok(toast.includes(new URL(refusing.url).origin), `the notification names the API's origin: ${toast}`);
+      // "Save it anyway" (the modal's choice when asked in the input box), then the Runs view says the same.
+      await ext.services.context.secrets.store(`flowRuns.apiKey:${refusing.url}`, refusing.defaultKey);
+      await waitFor(() => ext.services.session.hasKey, 'the saved key to be seen');
+      await vscode.commands.executeCommand('flowRuns.retry');
+      const message = await waitFor(() => (ext.runsTreeView.message?.includes('CORS') ? ext.runsTreeView.message : undefined),
+        'the Runs view to say why the API cannot be used', 60_000);
+      assert.ok(message.includes(new URL(refusing.url).origin), `the sentence names the API's origin: ${message}`);
+      assert.ok(message.includes('flowRuns.apiUrl'), `the sentence says what to change: ${message}`);
+      assert.ok(!/failed to fetch/i.test(message), `not the browser's bare words: ${message}`);
+      await wb.waitForText('does not allow this page', { timeoutMs: 15_000 });
+      await wb.screenshot('web-cors-refused');
+    } finally {
+      await connectTo(ext.services, sandbox.url, KEY);
+      await refusing.close();
+    }
+  });
 });
+
