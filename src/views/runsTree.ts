@@ -19,6 +19,7 @@ import { isRecord } from '../shared/guards';
 import { runTreeItem } from './runItem';
 import { describeError, showError } from './showError';
 import { statusLabel } from './statusWords';
+import { actionItem, UNREACHABLE_ACTIONS } from './unreachableActions';
 import {
   isGroupNode, type GroupNode, type LoadMoreNode, type MessageNode, type RunNode, type RunsTreeNode,
 } from './treeNodes';
@@ -200,11 +201,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
         item.command = { command: 'flowRuns.retry', title: vscode.l10n.t('Retry') };
         return item;
       }
+      case 'action':
+        return actionItem(element);
     }
   }
 
   getParent(element: RunsTreeNode): RunsTreeNode | undefined {
-    return element.kind === 'group' ? undefined : this.groupNode(element.status);
+    return element.kind === 'group' || element.kind === 'action' ? undefined : this.groupNode(element.status);
   }
 
   // --- actions ----------------------------------------------------------------------------
@@ -284,6 +287,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       if (this.canRequest() && !this.groups.totalsKnown && this.lastError === undefined) {
         await this.loadFirst();
       }
+      if (this.stateValue === 'unreachable') return [...UNREACHABLE_ACTIONS];
       if (this.stateValue !== 'ok') return [];
       return this.groups.shownStatuses().map((s) => this.groupNode(s));
     } finally {
@@ -398,8 +402,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     this.stateValue = state;
     this.services.log.debug(`[tree] state ${state}`);
     void vscode.commands.executeCommand('setContext', 'flowRuns.state', state);
-    // Groups appear or leave only when we cross 'ok'.
-    if (before === 'ok' || state === 'ok') this.queueRoot();
+    // The root's items (groups, or what to do when unreachable) differ in every state.
+    if (before !== state) this.queueRoot();
   }
 
   // --- change propagation ---------------------------------------------------------------------
@@ -451,7 +455,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     if (this.pendingNodes.size === 0 || this.rootFetches > 0) return;
     const groups = new Set<FlowRunStatus>();
     for (const n of this.pendingNodes) if (n.kind === 'group') groups.add(n.status);
-    const nodes = [...this.pendingNodes].filter((n) => n.kind === 'group' || !groups.has(n.status));
+    const nodes = [...this.pendingNodes].filter((n) => n.kind === 'group' || n.kind === 'action' || !groups.has(n.status));
     this.pendingNodes.clear();
     this.pruneRunNodes(groups);
     this.changeEmitter.fire(nodes);

@@ -28,7 +28,17 @@ export interface MessageNode {
   text: string;
 }
 
-export type RunsTreeNode = GroupNode | RunNode | LoadMoreNode | MessageNode;
+/**
+ * What the user can do when the API cannot be reached, shown under the view's
+ * message: VS Code hides a view's welcome content while it has a message, so
+ * these are items, not welcome links.
+ */
+export interface ActionNode {
+  readonly kind: 'action';
+  readonly action: 'retry' | 'settings' | 'log';
+}
+
+export type RunsTreeNode = GroupNode | RunNode | LoadMoreNode | MessageNode | ActionNode;
 
 export function isGroupNode(v: unknown): v is GroupNode {
   return isRecord(v) && v.kind === 'group' && typeof v.status === 'number';

@@ -103,8 +103,7 @@ export class RunPanel implements vscode.Disposable {
       webviewPanel.onDidChangeViewState((e) => {
         if (!e.webviewPanel.visible) this.ready = false;
       }),
-      // Another key or API URL stops every follower: follow again with the new client.
-      services.session.onDidChange(() => this.follow()),
+      services.session.onDidChange(() => this.onSessionChange()),
       services.flows.onDidLoad((flow: Flow) => {
         if (flow.id === this.currentRun()?.flow_id) this.schedule();
       }),
@@ -138,6 +137,15 @@ export class RunPanel implements vscode.Disposable {
     this.subscription = lease.follower.onDidChange((change: RunChange) => this.onChange(change));
     lease.follower.start();
     this.schedule();
+  }
+
+  /**
+   * Another key or API URL stops every follower: follow again with the new client. A run that
+   * had ended keeps its final state: it is over, whichever server is chosen now.
+   */
+  private onSessionChange(): void {
+    if (this.lease?.follower.view.state === 'ended') return;
+    this.follow();
   }
 
   private unfollow(): void {

@@ -398,6 +398,33 @@ suite('Run panel', function () {
     }
   });
 
+  test('a finished run\'s panel keeps its final state when flowRuns.apiUrl moves to another server', async () => {
+    const created = t.sandbox.createRunDirect('flow_image_pipeline', { prompt: 'A lake at noon' });
+    const panel = await open(created.id);
+    await settled(panel);
+    const config = vscode.workspace.getConfiguration('flowRuns');
+    const sandboxUrl = t.sandbox.url;
+    // Nothing listens there: a panel that followed its run again would turn Reconnecting… (or ask for a key).
+    const elsewhere = 'http://127.0.0.1:9';
+    const posted = panel.posted.length;
+    await config.update('apiUrl', elsewhere, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor(() => t.services.session.baseUrl === elsewhere, 'the session to follow the new URL');
+      await new Promise((r) => setTimeout(r, 500)); // more than the panel's flush delay
+      assert.equal(panel.connectionState, 'ended');
+      const told = panel.posted.slice(posted).filter((m) => m.type === 'connection' || m.type === 'snapshot');
+      assert.deepEqual(told, [], `the webview was told nothing new: ${JSON.stringify(told).slice(0, 300)}`);
+      if (wb.canDriveWorkbench()) {
+        const header = await wb.frameText('header');
+        assert.ok(!/Reconnecting|API key/i.test(header), `the header still shows the finished run: ${header}`);
+        assert.ok(header.includes('Completed'), header);
+      }
+    } finally {
+      await config.update('apiUrl', sandboxUrl, vscode.ConfigurationTarget.Global);
+      await waitFor(() => t.services.session.baseUrl === sandboxUrl && t.services.session.hasKey, 'the sandbox and its key to be back');
+    }
+  });
+
   test('closing the panel closes its streams at once', async () => {
     const created = t.sandbox.createRunDirect('flow_slow', { seconds: 30 });
     const panel = await open(created.id);

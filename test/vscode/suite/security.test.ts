@@ -163,6 +163,15 @@ suite('Security', function () {
       await waitFor(() => tree.state === 'unreachable', 'the Runs view to say it cannot connect');
       const view = t.ext.runsTreeView;
       assert.equal(view.message, problem, 'the view says why');
+      // And what to do, as items under the message (VS Code hides welcome content while a view has a message).
+      const roots = (await tree.getChildren()).map((n) => tree.getTreeItem(n));
+      assert.deepEqual(roots.map((i) => i.label), ['Retry', 'Open Settings (flowRuns.apiUrl)', 'Show Log']);
+      assert.deepEqual(roots[1]?.command?.arguments, ['flowRuns.apiUrl']);
+      if (wb.canDriveWorkbench()) {
+        await vscode.commands.executeCommand('flowRuns.runs.focus');
+        await wb.waitForText('Open Settings (flowRuns.apiUrl)', { timeoutMs: 15000 });
+        await wb.screenshot('explorer-unreachable');
+      }
       const stored = await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', SECRET);
       assert.equal(stored, false, 'no key is stored for a refused URL');
       errorTexts.push(problem, ...(await wb.notificationTexts()));

@@ -170,6 +170,14 @@ suite('Web worker extension host', function () {
     await vscode.commands.executeCommand('flowRuns.refresh');
     await vscode.commands.executeCommand('flowRuns.runs.focus');
     await waitFor(() => ext.runsTree.groups.groupOf(run.id) === FlowRunStatus.Running, 'the run to be listed as Running', 30_000);
+    // The row drawn under Running, not the Pending one it came from: a menu opened on a row that
+    // leaves the tree meanwhile runs nothing (VS Code no longer knows its element).
+    await waitFor(async () => {
+      const rows = await wb.texts('.monaco-list-row');
+      const at = rows.findIndex((r) => r.includes(shortIdOf(run)));
+      const running = rows.findIndex((r) => r.startsWith('Running'));
+      return running >= 0 && at > running && !rows.slice(running + 1, at).some((r) => /^(Completed|Failed|Cancelled)/.test(r));
+    }, 'the run to be drawn under Running', 15_000);
     await wb.rightClickText(shortIdOf(run), { timeoutMs: 15_000 });
     await wb.waitForText('Cancel Run', { exact: true });
     await wb.screenshot('web-tree-context-menu');
@@ -232,6 +240,7 @@ suite('Web worker extension host', function () {
       assert.ok(message.includes('flowRuns.apiUrl'), `the sentence says what to change: ${message}`);
       assert.ok(!/failed to fetch/i.test(message), `not the browser's bare words: ${message}`);
       await wb.waitForText('does not allow this page', { timeoutMs: 15_000 });
+      await wb.waitForText('Open Settings (flowRuns.apiUrl)', { timeoutMs: 15_000 }); // what to do, under the sentence
       await wb.screenshot('web-cors-refused');
     } finally {
       await connectTo(ext.services, sandbox.url, KEY);
