@@ -60,6 +60,9 @@ export function limitDepth(value: unknown, maxDepth: number = MAX_JSON_DEPTH): n
 export function nestsDeeperThan(text: string, maxDepth: number): boolean {
   // Nesting past maxDepth needs maxDepth + 1 openers and as many closers.
   if (text.length < 2 * (maxDepth + 1)) return false;
+  // Counted with indexOf (native, fast), strings included: a bound that rules out almost every
+  // event before the exact walk, which costs a few µs per KB in JS on every stream event.
+  if (!hasMoreOpenersThan(text, maxDepth)) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -76,6 +79,14 @@ export function nestsDeeperThan(text: string, maxDepth: number): boolean {
       depth--;
     }
   }
+  return false;
+}
+
+/** Whether the text holds more than `limit` '{' and '[' characters, inside strings or not. */
+function hasMoreOpenersThan(text: string, limit: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++n > limit) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++n > limit) return true;
   return false;
 }
 

@@ -187,8 +187,13 @@ export class RunFollower {
   // ---- resync ----
   private resyncWanted = false;
   private resyncRunning = false;
-  /** Defined while a resync is due or running: events wait here until its GET is applied. */
+  /**
+   * Defined while a resync is due or running: events wait here until the GETs they go on top of
+   * are applied (run events until the run's, task events until the tasks').
+   */
   private buffer?: Incoming[];
+  /** Whether run events wait too (until the resync's run GET is applied). */
+  private holdRun = false;
   /** The tasks stream was away: the next resync also refreshes unfinished tasks. */
   private tasksDeaf = false;
   private resyncAttempt = 0;
@@ -450,6 +455,7 @@ export class RunFollower {
   private requestResync(): void {
     this.resyncWanted = true;
     this.buffer ??= [];
+    this.holdRun = true;
     this.maybeStartResync();
   }
 
@@ -471,11 +477,23 @@ export class RunFollower {
         if (this.finished || this.ending) return;
         this.applyRun(run, undefined, undefined);
         this.dirtyFull = true;
+        if (!this.resyncWanted) {
+          // Events held while the run's GET was out go on top of it now. From here only task
+          // events wait, for the tasks' GETs (asked after them): a busy run stream would
+          // otherwise pile up for as long as those take.
+          this.holdRun = false;
+          const held = this.buffer ?? [];
+          this.buffer = [];
+          for (const item of held) this.apply(item);
+          // A terminal status among them: the final sync reads the tasks.
+          if (this.runIsTerminal()) break;
+        }
         await this.fetchTasks(this.tasksToFetch(refresh ? 'resync' : 'lacking'), false);
         if (this.finished || this.ending) return;
         // Events that came while the GET was out go on top of it.
         const buffered = this.buffer ?? [];
         this.buffer = this.resyncWanted ? [] : undefined;
+        this.holdRun = this.resyncWanted;
         for (const item of buffered) this.apply(item);
       }
       this.resyncAttempt = 0;
@@ -495,6 +513,8 @@ export class RunFollower {
       }
       // The streams may well be fine: keep them, hold their events, and GET again after a backoff.
       this.resyncWanted = true;
+      this.buffer ??= [];
+      this.holdRun = true;
       if (isApiError(e)) this.resyncError = e;
       const delay = Math.max(backoffDelay(this.resyncAttempt++, this.baseMs, this.maxMs), isApiError(e) ? (e.retryAfterMs ?? 0) : 0);
       this.logger.debug(`[follow ${this.runId}] resync failed (${e instanceof Error ? e.message : String(e)}); again in ${delay}ms`);
@@ -632,11 +652,12 @@ export class RunFollower {
 
   private receive(item: Incoming): void {
     if (this.finished || this.ending) return;
-    if (this.buffer !== undefined) {
+    if (this.buffer !== undefined && (this.holdRun || item.target === 'tasks')) {
       if (this.buffer.length >= MAX_BUFFERED) {
         // Everything dropped here happened before the GET that follows, which therefore covers it.
         this.buffer.length = 0;
         this.resyncWanted = true;
+        this.holdRun = true;
       }
       this.buffer.push(item);
       return;

@@ -73,6 +73,36 @@ void describe('run follower', () => {
     await f.stop();
   });
 
+  void test('while the tasks\' GETs are out, run events apply at once and task events wait for them', async () => {
+    const api = new FakeApi(makeRun({ node_tasks: { a: { task_id: 't_a' } }, node_statuses: { a: 'running' } }));
+    api.tasks.set('t_a', makeTask('t_a', 'running', 2));
+    let open!: () => void;
+    api.taskGate = new Promise((r) => {
+      open = r;
+    });
+    const f = new RunFollower(api, 'fr_1', fast);
+    f.start();
+    try {
+      await waitFor(() => api.getTaskCalls.length === 1, 5000, 'the resync to ask for the task');
+      assert.equal(api.getRunCalls, 1);
+      // A busy run stream is not held back until every task has been read.
+      api.latest('run').partial({ node_statuses: { a: 'completed' }, updated_at: at(3) }, ['node_statuses', 'updated_at']);
+      assert.deepEqual(f.view.run?.node_statuses, { a: 'completed' }, 'the run event is applied on top of the run GET at once');
+      // A task event waits: it goes on top of the task's GET.
+      api.latest('tasks').object({ ...makeTask('t_a', 'completed', 4) });
+      assert.ok(!('t_a' in f.view.tasks), 'the task event is held until the task GET is applied');
+      assert.notEqual(f.view.state, 'live');
+      api.taskGate = undefined;
+      open();
+      await waitFor(() => f.view.state === 'live', 5000, 'live');
+      assert.equal(f.view.tasks.t_a?.status, 'completed', 'the held task event went on top of the GET');
+    } finally {
+      api.taskGate = undefined;
+      open();
+      await f.stop();
+    }
+  });
+
   void test('a partial older than what we hold is ignored', async () => {
     const api = new FakeApi(makeRun({ updated_at: at(10), error: null }));
     const { f } = await live(api);

@@ -33,6 +33,18 @@ void describe('JSON depth', () => {
     assert.deepEqual((cut.value as { v: unknown[] }).v, [TOO_DEEP]);
   });
 
+  void test('more brackets than the limit, all inside strings or side by side, is not too deep', () => {
+    const inStrings = JSON.stringify({ log: '{['.repeat(600), list: Array.from({ length: 30 }, () => ({ a: [1] })) });
+    // {list: [{a: [1]}]} is four deep, whatever the strings hold.
+    assert.equal(nestsDeeperThan(inStrings, 5), false);
+    assert.equal(nestsDeeperThan(inStrings, 4), false);
+    assert.equal(nestsDeeperThan(inStrings, 3), true);
+    // Long text with few brackets: no exact walk needed, and the answer is the same.
+    const wide = JSON.stringify({ text: 'x'.repeat(10_000), n: [[1]] });
+    assert.equal(nestsDeeperThan(wide, 3), false);
+    assert.equal(nestsDeeperThan(wide, 2), true);
+  });
+
   void test('a value 100,000 deep is cut at the limit without a stack overflow; short texts skip the scan', () => {
     const { value, cut } = parseJsonBounded(nested(100_000), 1000);
     assert.equal(cut, 1);

@@ -72,6 +72,8 @@ export class FakeApi implements FlowRunsApi {
   connectError?: ApiError;
   /** When set, getRun waits for this before answering (the test resolves it). */
   gate?: Promise<void>;
+  /** When set, getTask waits for this before answering (the test resolves it). */
+  taskGate?: Promise<void>;
   /** When set, getTask fails with this error (a key without apps:read, say). */
   taskError?: ApiError;
 
@@ -123,6 +125,7 @@ export class FakeApi implements FlowRunsApi {
   async getTask(id: string, opts?: CallOptions): Promise<Task> {
     this.getTaskCalls.push(id);
     await Promise.resolve();
+    if (this.taskGate) await this.taskGate;
     if (this.taskError) throw this.taskError;
     if (opts?.signal?.aborted) throw abortedError();
     const t = this.tasks.get(id);
