@@ -7,6 +7,7 @@ import { PanelState } from './panelState';
 import { PanelView } from './panelView';
 import { RenderScheduler } from './scheduler';
 import { setStrings } from './strings';
+import { warmUp } from './warmUp';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -68,6 +69,12 @@ function start(): void {
   }, 1000);
 
   post({ type: 'ready' });
+  // While the host builds the snapshot. A failure here must not stop the panel.
+  try {
+    warmUp();
+  } catch {
+    // The real render reports its own problems.
+  }
 }
 
 start();
