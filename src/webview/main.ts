@@ -7,7 +7,6 @@ import { PanelState } from './panelState';
 import { PanelView } from './panelView';
 import { RenderScheduler } from './scheduler';
 import { setStrings } from './strings';
-import { warmUp } from './warmUp';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -69,12 +68,6 @@ function start(): void {
   }, 1000);
 
   post({ type: 'ready' });
-  // While the host builds the snapshot. A failure here must not stop the panel.
-  try {
-    warmUp();
-  } catch {
-    // The real render reports its own problems.
-  }
 }
 
 start();

@@ -9,11 +9,6 @@ export function setStrings(strings: PanelStrings): void {
   current = strings;
 }
 
-/** Forgets the words (after the warm-up's stand-ins): drawing before the host's arrive is a mistake. */
-export function clearStrings(): void {
-  current = undefined;
-}
-
 /** The words; only read once the first snapshot set them. */
 export function S(): PanelStrings {
   if (!current) throw new Error('The panel was drawn before its host sent the words.');
