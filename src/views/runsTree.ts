@@ -398,12 +398,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     if (this.view && this.view.message !== message) this.view.message = message;
     this.services.store.setStatusTotals(this.groups.totals());
     if (state === this.stateValue) return;
-    const before = this.stateValue;
     this.stateValue = state;
     this.services.log.debug(`[tree] state ${state}`);
     void vscode.commands.executeCommand('setContext', 'flowRuns.state', state);
     // The root's items (groups, or what to do when unreachable) differ in every state.
-    if (before !== state) this.queueRoot();
+    this.queueRoot();
   }
 
   // --- change propagation ---------------------------------------------------------------------
