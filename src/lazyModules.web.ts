@@ -18,19 +18,27 @@ const EXTENSION_ID = 'flow-runs.flow-runs';
 
 export const SANDBOX_AVAILABLE: boolean = false;
 
-let ajv: Promise<typeof AjvModule> | undefined;
-
 export function loadSandbox(): SandboxApi {
   throw new Error(vscode.l10n.t(
     'The local sandbox cannot run in a browser tab: it is a server. Start it on a desktop (node dist/sandbox.js --port 8787 in a clone of the extension, or Start Local Sandbox in desktop VS Code), then set "flowRuns.apiUrl" to its address.'));
 }
 
-// A failed load (offline) is tried again next time.
+export const loadAjv: () => Promise<typeof AjvModule> =
+  loadOnce(() => loadBundle<{ default: typeof AjvModule }>('ajv.js').then((m) => m.default));
 
-export function loadAjv(): Promise<typeof AjvModule> {
-  ajv ??= loadBundle<{ default: typeof AjvModule }>('ajv.js').then((m) => m.default);
-  void ajv.catch(() => (ajv = undefined));
-  return ajv;
+/** `load` once, its promise shared by every call; a failed load (offline) is tried again on the next call. */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (!pending) {
+      const started = load();
+      pending = started;
+      started.catch(() => {
+        if (pending === started) pending = undefined;
+      });
+    }
+    return pending;
+  };
 }
 
 /** Evaluates dist/<file> (a CommonJS bundle that may require `vscode` only) and returns its exports. */
