@@ -107,7 +107,9 @@ suite('Run explorer', function () {
       await wb.type('inf_not_a_real_key');
       await wb.press('Enter');
       assert.equal(await result, false, 'the command reports that nothing was stored');
-      await wb.waitForText('was rejected', { timeoutMs: 15000 });
+      // In the Notifications center: toasts are hidden while the smoke-test driver runs (see notificationTexts).
+      await waitFor(async () => (await wb.notificationTexts()).some((n) => n.includes('was rejected')),
+        'the rejection in the Notifications center', 15000);
       assert.equal(t.services.session.hasKey, false);
       await vscode.commands.executeCommand('notifications.clearAll');
     }
@@ -115,7 +117,10 @@ suite('Run explorer', function () {
     assert.equal(t.services.session.hasKey, false, 'a 401 key is not stored');
     assert.equal(await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', SANDBOX_KEYS.noRead), false);
     assert.equal(t.services.session.hasKey, false, 'a key without flows:read is not stored');
-    if (wb.canDriveWorkbench()) await wb.waitForText('lacks the flows:read scope', { timeoutMs: 15000 });
+    if (wb.canDriveWorkbench()) {
+      await waitFor(async () => (await wb.notificationTexts()).some((n) => n.includes('lacks the flows:read scope')),
+        'the missing scope in the Notifications center', 15000);
+    }
     assert.equal(tree.state, 'noKey');
   });
 
