@@ -19,7 +19,7 @@ import { isRecord } from '../shared/guards';
 import { runTreeItem } from './runItem';
 import { describeError, showError } from './showError';
 import { statusLabel } from './statusWords';
-import { actionItem, UNREACHABLE_ACTIONS } from './unreachableActions';
+import { actionItem, unreachableActions } from './unreachableActions';
 import {
   isGroupNode, type GroupNode, type LoadMoreNode, type MessageNode, type RunNode, type RunsTreeNode,
 } from './treeNodes';
@@ -52,6 +52,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   readonly poller: Poller;
   private view: vscode.TreeView<RunsTreeNode> | undefined;
   private stateValue: TreeState | undefined;
+  /** The base URL is one we refuse (session.baseUrlProblem): the root's actions leave out Retry. */
+  private urlRefused = false;
   private lastError: unknown;
   private firstLoad: Promise<void> | undefined;
   private readonly expanded = new Set<FlowRunStatus>(EXPANDED_BY_DEFAULT);
@@ -287,7 +289,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       if (this.canRequest() && !this.groups.totalsKnown && this.lastError === undefined) {
         await this.loadFirst();
       }
-      if (this.stateValue === 'unreachable') return [...UNREACHABLE_ACTIONS];
+      if (this.stateValue === 'unreachable') return unreachableActions(this.urlRefused);
       if (this.stateValue !== 'ok') return [];
       return this.groups.shownStatuses().map((s) => this.groupNode(s));
     } finally {
@@ -397,7 +399,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     }
     if (this.view && this.view.message !== message) this.view.message = message;
     this.services.store.setStatusTotals(this.groups.totals());
-    if (state === this.stateValue) return;
+    // Unreachable for another reason (a refused URL, or a server that does not answer) offers other ways out.
+    const urlRefused = session.baseUrlProblem !== undefined;
+    const causeChanged = urlRefused !== this.urlRefused;
+    this.urlRefused = urlRefused;
+    if (state === this.stateValue) {
+      if (state === 'unreachable' && causeChanged) this.queueRoot();
+      return;
+    }
     this.stateValue = state;
     this.services.log.debug(`[tree] state ${state}`);
     void vscode.commands.executeCommand('setContext', 'flowRuns.state', state);

@@ -4,12 +4,18 @@
 import * as vscode from 'vscode';
 import type { ActionNode } from './treeNodes';
 
-/** Created once: VS Code tells tree items apart by object identity. */
-export const UNREACHABLE_ACTIONS: readonly ActionNode[] = [
-  { kind: 'action', action: 'retry' },
-  { kind: 'action', action: 'settings' },
-  { kind: 'action', action: 'log' },
-];
+// Created once: VS Code tells tree items apart by object identity.
+const RETRY: ActionNode = { kind: 'action', action: 'retry' };
+const SETTINGS: ActionNode = { kind: 'action', action: 'settings' };
+const LOG: ActionNode = { kind: 'action', action: 'log' };
+
+/**
+ * The ways out. A base URL we refuse (plain http to another host) stays refused however often
+ * it is retried: only another URL helps, so Retry is not offered for it.
+ */
+export function unreachableActions(urlRefused: boolean): ActionNode[] {
+  return urlRefused ? [SETTINGS, LOG] : [RETRY, SETTINGS, LOG];
+}
 
 export function actionItem(node: ActionNode): vscode.TreeItem {
   const make = (label: string, icon: string, command: vscode.Command): vscode.TreeItem => {

@@ -239,6 +239,9 @@ suite('Web worker extension host', function () {
       assert.ok(message.includes(new URL(refusing.url).origin), `the sentence names the API's origin: ${message}`);
       assert.ok(message.includes('flowRuns.apiUrl'), `the sentence says what to change: ${message}`);
       assert.ok(!/failed to fetch/i.test(message), `not the browser's bare words: ${message}`);
+      // A server may start allowing the origin: Retry is offered here, unlike for a URL we refuse.
+      const roots = (await ext.runsTree.getChildren()).map((n) => ext.runsTree.getTreeItem(n));
+      assert.deepEqual(roots.map((i) => i.label), ['Retry', 'Open Settings (flowRuns.apiUrl)', 'Show Log']);
       await wb.waitForText('does not allow this page', { timeoutMs: 15_000 });
       await wb.waitForText('Open Settings (flowRuns.apiUrl)', { timeoutMs: 15_000 }); // what to do, under the sentence
       await wb.screenshot('web-cors-refused');
