@@ -157,7 +157,7 @@ suite('Run actions', function () {
     await vscode.commands.executeCommand('flowRuns.refresh');
     await wb.rightClickText(short(r.id), { timeoutMs: 15000 });
     await wb.screenshot('actions-context-menu');
-    await wb.clickText('Cancel Run', { exact: true });
+    await wb.chooseFromMenu('Cancel Run');
     await waitFor(() => serverRun(r.id).status === FlowRunStatus.Cancelled, 'the server to cancel the run');
   });
 

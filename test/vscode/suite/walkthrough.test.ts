@@ -196,10 +196,12 @@ suite('Get Started walkthrough', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await waitFor(() => !ext.runPanels.get(run?.id ?? ''), 'the panel to close');
     await vscode.commands.executeCommand('workbench.view.extension.flowRuns');
-    await vscode.commands.executeCommand('flowRuns.refresh');
+    const running = run;
+    await waitFor(() => ext.runsTree.groups.groupOf(running.id) === FlowRunStatus.Running, 'the run to be listed as Running');
+    await wb.waitForRowUnder('Running', shortIdOf(run));
     await wb.rightClickText(shortIdOf(run), { timeoutMs: 15000 });
     // The menu's entry (the walkthrough beside it names Cancel Run too).
-    await wb.click('.context-view .action-label:text-is("Cancel Run")');
+    await wb.chooseFromMenu('Cancel Run');
     const id = run.id;
     await waitFor(() => sandbox?.getRun(id)?.status === FlowRunStatus.Cancelled, 'the server to cancel the run');
     await openWalkthrough();

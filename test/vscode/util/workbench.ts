@@ -4,6 +4,7 @@
 // and from the web worker one alike: fetch only, no Node modules). Text lookups search the page
 // and every frame in it, webviews included; they wait for a visible match up to `timeoutMs`.
 import * as vscode from 'vscode';
+import { waitFor } from './extensionApi';
 import { testEnv } from './testEnv';
 
 export interface WaitOptions {
@@ -87,6 +88,39 @@ export async function click(selector: string, opts: WaitOptions = {}): Promise<v
 /** Clicks the first visible element showing `text`: a tree item label, a menu entry, a button, a webview element. */
 export async function clickText(text: string, opts: TextOptions & { double?: boolean } = {}): Promise<void> {
   await control('clickText', { text, ...opts }, isTrue);
+}
+
+/**
+ * Waits until the Runs view draws a row showing `text` under the group `group` (Running, …),
+ * not where it was before. A context menu opened on a row that leaves the tree meanwhile (the
+ * run changed group, a refresh redrew the rows) runs nothing: VS Code no longer knows its element.
+ */
+export async function waitForRowUnder(group: string, text: string, timeoutMs = 15_000): Promise<void> {
+  await waitFor(async () => {
+    const rows = await texts('.monaco-list-row');
+    const at = rows.findIndex((r) => r.includes(text));
+    const start = rows.findIndex((r) => r.startsWith(group));
+    return start >= 0 && at > start && !rows.slice(start + 1, at).some((r) => /^(Pending|Running|Completed|Failed|Cancelled)\b/.test(r));
+  }, `the row showing ${text} to be drawn under ${group}`, timeoutMs);
+}
+
+/**
+ * Chooses `label` in the open context menu. A click that lands as the menu opens can be lost
+ * (seen: the menu stays open with the item highlighted, and nothing runs), so it clicks again
+ * while the menu still offers the item, at most three times.
+ */
+export async function chooseFromMenu(label: string): Promise<void> {
+  const offered = async (): Promise<boolean> => (await texts('.context-view .action-label')).includes(label);
+  await waitFor(offered, `the context menu to offer ${label}`);
+  for (let attempt = 1; ; attempt++) {
+    await click(`.context-view .action-label:text-is("${label}")`);
+    try {
+      await waitFor(async () => !(await offered()), `the context menu to close after choosing ${label}`, 2000);
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
 }
 
 /** Right-clicks the first visible element showing `text` (opens a tree item's context menu). */

@@ -170,18 +170,11 @@ suite('Web worker extension host', function () {
     await vscode.commands.executeCommand('flowRuns.refresh');
     await vscode.commands.executeCommand('flowRuns.runs.focus');
     await waitFor(() => ext.runsTree.groups.groupOf(run.id) === FlowRunStatus.Running, 'the run to be listed as Running', 30_000);
-    // The row drawn under Running, not the Pending one it came from: a menu opened on a row that
-    // leaves the tree meanwhile runs nothing (VS Code no longer knows its element).
-    await waitFor(async () => {
-      const rows = await wb.texts('.monaco-list-row');
-      const at = rows.findIndex((r) => r.includes(shortIdOf(run)));
-      const running = rows.findIndex((r) => r.startsWith('Running'));
-      return running >= 0 && at > running && !rows.slice(running + 1, at).some((r) => /^(Completed|Failed|Cancelled)/.test(r));
-    }, 'the run to be drawn under Running', 15_000);
+    await wb.waitForRowUnder('Running', shortIdOf(run));
     await wb.rightClickText(shortIdOf(run), { timeoutMs: 15_000 });
     await wb.waitForText('Cancel Run', { exact: true });
     await wb.screenshot('web-tree-context-menu');
-    await wb.clickText('Cancel Run', { exact: true });
+    await wb.chooseFromMenu('Cancel Run');
     await waitFor(async () => (await sandbox.getRun(run.id))?.status === FlowRunStatus.Cancelled, 'the server to report the run Cancelled', 20_000);
     await waitFor(() => ext.runsTree.groups.groupOf(run.id) === FlowRunStatus.Cancelled, 'the run to move to the Cancelled group', 20_000);
     await wb.screenshot('web-tree-cancelled');
