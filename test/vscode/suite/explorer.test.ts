@@ -108,8 +108,7 @@ suite('Run explorer', function () {
       await wb.press('Enter');
       assert.equal(await result, false, 'the command reports that nothing was stored');
       // In the Notifications center: toasts are hidden while the smoke-test driver runs (see notificationTexts).
-      await waitFor(async () => (await wb.notificationTexts()).some((n) => n.includes('was rejected')),
-        'the rejection in the Notifications center', 15000);
+      await wb.waitForNotification('was rejected');
       assert.equal(t.services.session.hasKey, false);
       await vscode.commands.executeCommand('notifications.clearAll');
     }
@@ -117,10 +116,7 @@ suite('Run explorer', function () {
     assert.equal(t.services.session.hasKey, false, 'a 401 key is not stored');
     assert.equal(await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', SANDBOX_KEYS.noRead), false);
     assert.equal(t.services.session.hasKey, false, 'a key without flows:read is not stored');
-    if (wb.canDriveWorkbench()) {
-      await waitFor(async () => (await wb.notificationTexts()).some((n) => n.includes('lacks the flows:read scope')),
-        'the missing scope in the Notifications center', 15000);
-    }
+    if (wb.canDriveWorkbench()) await wb.waitForNotification('lacks the flows:read scope');
     assert.equal(tree.state, 'noKey');
   });
 
@@ -298,10 +294,7 @@ suite('Run explorer', function () {
       await waitFor(() => shown.length > before, 'a notification for the failed run');
       assert.match(shown[before] ?? '', /Flaky pipeline.*failed/);
       // In the Notifications center: toasts are hidden while the smoke-test driver runs (see notificationTexts).
-      if (wb.canDriveWorkbench()) {
-        await waitFor(async () => (await wb.notificationTexts()).some((n) => n.includes('"Flaky pipeline" failed')),
-          'the notification in the Notifications center', 15000);
-      }
+      if (wb.canDriveWorkbench()) await wb.waitForNotification('"Flaky pipeline" failed');
       await waitFor(() => t.services.store.get(slow.id)?.status === FlowRunStatus.Completed, 'the slow run to complete', 20000);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(shown.length, before + 1, 'a completed run is not announced in "failures" mode');

@@ -18,7 +18,7 @@ const SHOWN_WEB_URL = '[Trust] (command:workbench.action.closeWindow) http://127
 
 /** Our notice, as the Notifications center lists it. */
 async function restrictedNotice(): Promise<string> {
-  return waitFor(async () => (await wb.notificationTexts()).find((t) => t.includes('This folder sets')), 'the Restricted Mode notice');
+  return wb.waitForNotification('This folder sets', 20_000);
 }
 
 /** Opens Set API Key as the user does and returns once its prompt names `url`; the box stays open. */

@@ -204,6 +204,11 @@ export async function notificationTexts(): Promise<string[]> {
   }
 }
 
+/** Waits until a notification in the Notifications center contains `text`; returns it. */
+export function waitForNotification(text: string, timeoutMs = 15_000): Promise<string> {
+  return waitFor(async () => (await notificationTexts()).find((n) => n.includes(text)), `a notification saying "${text}"`, timeoutMs);
+}
+
 /**
  * A sender of progress lines to the launcher, which prints them in order; it never fails a test
  * (without a launcher, or when the launcher does not answer, the line goes to the console).

@@ -220,8 +220,7 @@ suite('Web worker extension host', function () {
       // Set API Key checks the key with one request first: the browser refuses it, and the user is told why.
       const stored = await vscode.commands.executeCommand<boolean>('flowRuns.setApiKey', refusing.defaultKey);
       assert.equal(stored, false, 'a key that could not be checked is not stored without asking');
-      const toast = await waitFor(async () => (await wb.notificationTexts()).find((n) => n.includes('CORS')),
-        'a notification naming CORS', 15_000);
+      const toast = await wb.waitForNotification('CORS');
       assert.ok(toast.includes(new URL(refusing.url).origin), `the notification names the API's origin: ${toast}`);
       // "Save it anyway" (the modal's choice when asked in the input box), then the Runs view says the same.
       await ext.services.context.secrets.store(`flowRuns.apiKey:${refusing.url}`, refusing.defaultKey);
