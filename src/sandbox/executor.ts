@@ -39,6 +39,8 @@ export interface CreateRunOptions {
   storedInput?: 'as-sent' | 'per-node';
   /** Stays Pending until `release(id)`: a test can watch a run from its very first status. */
   held?: boolean;
+  /** This run's step-duration multiplier instead of the sandbox's (a long flow need not take long). */
+  speed?: number;
 }
 
 /** Simulated durations at speed 1, in ms. */
@@ -124,7 +126,8 @@ export class Executor {
     else if (opts.storedInput === 'as-sent') run.input = structuredClone(input);
     store.addTask(parent, false);
     store.addRun(run);
-    const exec = new RunExecution(this.deps, run, version, effective, parent, () => this.executions.delete(id));
+    const deps = opts.speed === undefined ? this.deps : { ...this.deps, speed: Math.max(0, opts.speed) };
+    const exec = new RunExecution(deps, run, version, effective, parent, () => this.executions.delete(id));
     this.executions.set(id, exec);
     if (opts.held) this.held.add(id);
     else exec.start();

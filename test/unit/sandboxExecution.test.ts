@@ -137,6 +137,20 @@ describe('sandbox execution', () => {
     }
   });
 
+  test('a run created with a pace of its own keeps it; the others keep the sandbox\'s', async () => {
+    const slow = await startSandbox({ port: 0, speed: 1000 });
+    try {
+      const quick = slow.createRunDirect('flow_fanout', { topic: 'x' }, { speed: 0 });
+      const paced = slow.createRunDirect('flow_fanout', { topic: 'x' });
+      const run = await finished(slow, quick.id, 20000);
+      assert.equal(run.status, 3);
+      // At the sandbox's pace the other run has not left Pending (300 s at speed 1000).
+      assert.equal(slow.getRun(paced.id)?.status, 1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test('a large added flow runs to completion', async () => {
     const nodes = Array.from({ length: 60 }, (_, i) => ({ id: `n${i}`, type: 'app' }));
     const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: `n${Math.floor(i / 4)}`, target: n.id }));

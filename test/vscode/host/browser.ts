@@ -47,12 +47,21 @@ export async function openWorkbench(opts: OpenOptions): Promise<OpenedWorkbench>
   // The web workbench keeps SecretStorage in localStorage, sealed with a key half it gets from
   // POST /mint-key. code-server's own server answers that route (a random 32 bytes kept per user
   // data folder); the bare VS Code server we start has no such route and answers 405, so secrets
-  // would live in memory only, with four 405s in the console per save. Answer it as code-server does.
-  const keyHalf = randomBytes(32);
-  await context.route(/\/mint-key$/, (route) =>
-    route.request().method() === 'POST'
-      ? route.fulfill({ status: 200, contentType: 'application/octet-stream', body: keyHalf })
-      : route.fallback());
+  // would live in memory only, with four 405s in the console per save. Answer it as code-server
+  // does, in the page: the workbench asks with fetch() from its top window. (Playwright's
+  // context.route would put every request of the run through the DevTools protocol, thousands of
+  // them, each a round trip between Chromium and this process.)
+  const keyHalf = JSON.stringify([...randomBytes(32)]);
+  await context.addInitScript(`if (window === window.top) {
+    const realFetch = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url, location.href);
+      if (String(init?.method ?? 'GET').toUpperCase() === 'POST' && /\\/mint-key$/.test(url.pathname)) {
+        return Promise.resolve(new Response(new Uint8Array(${keyHalf}), { status: 200, headers: { 'Content-Type': 'application/octet-stream' } }));
+      }
+      return realFetch(input, init);
+    };
+  }`);
   const page = await context.newPage();
   const stamp = (): string => new Date().toISOString().slice(11, 23);
   page.on('console', (msg) => consoleLog.write(`${stamp()} [${msg.type()}] ${msg.text()}\n`));

@@ -153,8 +153,11 @@ suite('Run actions', function () {
   test('the tree context menu offers Cancel Run for a running run and it works', async function () {
     if (!wb.canDriveWorkbench()) this.skip();
     const r = slowRun();
+    await waitFor(() => serverRun(r.id).status === FlowRunStatus.Running, 'the run to be running');
     await vscode.commands.executeCommand('workbench.view.extension.flowRuns');
-    await vscode.commands.executeCommand('flowRuns.refresh');
+    // Waits for the row under its group instead of a refresh, which redraws the rows under the
+    // pointer (and a row's id names its group, so a menu opened as it moves runs nothing).
+    await wb.waitForRowUnder('Running', short(r.id));
     await wb.rightClickText(short(r.id), { timeoutMs: 15000 });
     await wb.screenshot('actions-context-menu');
     await wb.chooseFromMenu('Cancel Run');

@@ -23,8 +23,14 @@ function run(command: string, ...args: unknown[]): Thenable<ActionOutcome> {
 async function openLink(url: string): Promise<void> {
   void vscode.commands.executeCommand('workbench.action.url.openUrl');
   await waitFor(async () => (await wb.evaluate(`() => document.activeElement?.closest('.quick-input-widget') != null`)) === true, 'the Open URL box to take the focus');
-  await wb.press('Control+A');
-  await wb.type(url);
+  // Typed keys can be lost on a busy machine: the box must hold the whole address before Enter.
+  const value = async (): Promise<unknown> => wb.evaluate(`() => document.querySelector('.quick-input-widget input')?.value`);
+  for (let attempt = 1; ; attempt++) {
+    await wb.press('Control+A');
+    await wb.type(url);
+    if (await waitFor(async () => (await value()) === url, 'the Open URL box to hold the link', 2000).catch(() => attempt >= 3)) break;
+  }
+  assert.equal(await value(), url, 'the Open URL box holds the link');
   await wb.press('Enter');
 }
 
@@ -32,10 +38,13 @@ async function openLink(url: string): Promise<void> {
 async function notification(expected: string): Promise<string> {
   await vscode.commands.executeCommand('notifications.showList');
   try {
+    let seen: string[] = [];
     const items = await waitFor(async () => {
-      const texts = await wb.texts('.notifications-center .notification-list-item-message');
-      return texts.some((x) => x.includes(expected)) ? texts : undefined;
-    }, `a notification saying "${expected}"`, 10_000);
+      seen = await wb.texts('.notifications-center .notification-list-item-message');
+      return seen.some((x) => x.includes(expected)) ? seen : undefined;
+    }, `a notification saying "${expected}"`, 15_000).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; the notifications: ${JSON.stringify(seen)}`);
+    });
     return items.find((x) => x.includes(expected)) ?? '';
   } finally {
     await vscode.commands.executeCommand('notifications.hideList');

@@ -96,12 +96,15 @@ export async function clickText(text: string, opts: TextOptions & { double?: boo
  * run changed group, a refresh redrew the rows) runs nothing: VS Code no longer knows its element.
  */
 export async function waitForRowUnder(group: string, text: string, timeoutMs = 15_000): Promise<void> {
+  let rows: string[] = [];
   await waitFor(async () => {
-    const rows = await texts('.monaco-list-row');
+    rows = await texts('.monaco-list-row');
     const at = rows.findIndex((r) => r.includes(text));
     const start = rows.findIndex((r) => r.startsWith(group));
     return start >= 0 && at > start && !rows.slice(start + 1, at).some((r) => /^(Pending|Running|Completed|Failed|Cancelled)\b/.test(r));
-  }, `the row showing ${text} to be drawn under ${group}`, timeoutMs);
+  }, `the row showing ${text} to be drawn under ${group}`, timeoutMs).catch((e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; the rows drawn: ${JSON.stringify(rows.slice(0, 12))}`);
+  });
 }
 
 /**
