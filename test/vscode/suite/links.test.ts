@@ -42,9 +42,7 @@ async function notification(expected: string): Promise<string> {
     const items = await waitFor(async () => {
       seen = await wb.texts('.notifications-center .notification-list-item-message');
       return seen.some((x) => x.includes(expected)) ? seen : undefined;
-    }, `a notification saying "${expected}"`, 15_000).catch((e: unknown) => {
-      throw new Error(`${e instanceof Error ? e.message : String(e)}; the notifications: ${JSON.stringify(seen)}`);
-    });
+    }, `a notification saying "${expected}"`, 15_000, () => `the notifications: ${JSON.stringify(seen)}`);
     return items.find((x) => x.includes(expected)) ?? '';
   } finally {
     await vscode.commands.executeCommand('notifications.hideList');

@@ -252,9 +252,7 @@ suite('Security', function () {
       })`)) as { output: string; heading: string; links: string[]; images: string[] };
       lastSay = v;
       return v.output.includes('javascript:') ? v : undefined;
-    }, 'the echo output to show').catch((e: unknown) => {
-      throw new Error(`${String(e)}: ${JSON.stringify(lastSay).slice(0, 600)}`);
-    });
+    }, 'the echo output to show', undefined, () => `the panel shows ${JSON.stringify(lastSay).slice(0, 600)}`);
     assert.ok(sayView.output.includes(PAYLOADS.jsUrl), 'the javascript: URL is shown as text');
     assert.ok(sayView.heading.includes(PAYLOADS.svg), 'the node title shows literally');
     assert.ok(!sayView.links.some((l) => l?.startsWith('javascript:')), 'a javascript: URL is never made a link');

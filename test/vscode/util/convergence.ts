@@ -152,6 +152,9 @@ export async function runConvergence(t: TestSandbox, variant: ConvergenceVariant
   const manager = t.ext.runPanels;
   const tree = t.ext.runsTree;
   const rejections = trackRejections();
+  // Notifications an earlier suite left (one survived notifications.clearAll once) are not this test's.
+  await vscode.commands.executeCommand('notifications.clearAll');
+  const earlier = new Set(await wb.notificationTexts());
   const began = Date.now();
   try {
     // Reads only (GETs, streams, the tree's list): a create or cancel that fails is the user's to retry, not a recovered fault.
@@ -190,11 +193,8 @@ export async function runConvergence(t: TestSandbox, variant: ConvergenceVariant
     await waitFor(() => ids.every((id) => isTerminalRunStatus(toFlowRunStatus(t.sandbox.getRun(id)?.status))),
       'every run to end on the server', 90_000);
     phases.serverEndedS = secondsSince(began);
-    await waitFor(() => ids.every((id) => manager.get(id)?.connectionState === 'ended'),
-      `every panel's follower to end (states: ${ids.map((id) => manager.get(id)?.connectionState).join(',')})`, 120_000)
-      .catch((e: unknown) => {
-        throw new Error(`${e instanceof Error ? e.message : String(e)}; states: ${ids.map((id) => manager.get(id)?.connectionState).join(',')}`);
-      });
+    await waitFor(() => ids.every((id) => manager.get(id)?.connectionState === 'ended'), "every panel's follower to end", 120_000,
+      () => `states: ${ids.map((id) => manager.get(id)?.connectionState).join(',')}`);
     phases.followersEndedS = secondsSince(began);
     const stats = t.sandbox.stats();
     t.sandbox.setFaults(undefined);
@@ -254,7 +254,7 @@ export async function runConvergence(t: TestSandbox, variant: ConvergenceVariant
     }
     if (wb.canDriveWorkbench()) await wb.screenshot('reliability-converged');
 
-    const toasts = (await wb.notificationTexts()).filter((n) => /failed:|Flow Runs/i.test(n));
+    const toasts = (await wb.notificationTexts()).filter((n) => /failed:|Flow Runs/i.test(n) && !earlier.has(n));
     const faults = Object.values(stats.faultsInjected).reduce((a, b) => a + b, 0);
     const tasksRefused = stats.byStatus['GET /tasks/:id']?.['403'] ?? 0;
     const taskIds = new Set(ids.flatMap((id) => Object.values(t.sandbox.getRun(id)?.node_tasks ?? {}).map((r) => r.task_id)));

@@ -41,9 +41,10 @@ export async function disconnect(services: Services): Promise<void> {
 /**
  * Polls `check` until it returns a truthy value; fails with `what` after the timeout. A cheap
  * check (the store, the tree) is asked every 50 ms; one that asks the browser takes long, and is
- * then asked at most a fifth of the time, so waiting never keeps a CPU busy.
+ * then asked at most a fifth of the time, so waiting never keeps a CPU busy. `seen`, when given,
+ * says what the check last found; a timeout's message ends with it.
  */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20000): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20000, seen?: () => string): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -55,7 +56,8 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+      const found = seen?.();
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}${found ? `; ${found}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, Math.min(500, Math.max(50, 4 * (Date.now() - asked)))));
   }

@@ -102,9 +102,7 @@ export async function waitForRowUnder(group: string, text: string, timeoutMs = 1
     const at = rows.findIndex((r) => r.includes(text));
     const start = rows.findIndex((r) => r.startsWith(group));
     return start >= 0 && at > start && !rows.slice(start + 1, at).some((r) => /^(Pending|Running|Completed|Failed|Cancelled)\b/.test(r));
-  }, `the row showing ${text} to be drawn under ${group}`, timeoutMs).catch((e: unknown) => {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}; the rows drawn: ${JSON.stringify(rows.slice(0, 12))}`);
-  });
+  }, `the row showing ${text} to be drawn under ${group}`, timeoutMs, () => `the rows drawn: ${JSON.stringify(rows.slice(0, 12))}`);
 }
 
 /**
