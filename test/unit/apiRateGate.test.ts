@@ -9,7 +9,10 @@ failOnUnhandledRejection();
 
 const LIMIT = 4;
 const WINDOW_S = 2;
-const GRACE_S = 0.3;
+// Up to a second late: on the 2-core machine with the VS Code windows beside it, 0.3 s was
+// exceeded once (two requests counted a window late, refused and retried). A late arrival is
+// only moved into a window that had room, so a client sending early or too many still fails.
+const GRACE_S = 1;
 
 /** A server with a fixed window of WINDOW_S seconds and LIMIT requests, reporting its budget in the headers. */
 async function limitedServer() {
