@@ -25,12 +25,10 @@ async function openLink(url: string): Promise<void> {
   await waitFor(async () => (await wb.evaluate(`() => document.activeElement?.closest('.quick-input-widget') != null`)) === true, 'the Open URL box to take the focus');
   // Typed keys can be lost on a busy machine: the box must hold the whole address before Enter.
   const value = async (): Promise<unknown> => wb.evaluate(`() => document.querySelector('.quick-input-widget input')?.value`);
-  for (let attempt = 1; ; attempt++) {
+  await wb.actUntil(async () => {
     await wb.press('Control+A');
     await wb.type(url);
-    if (await waitFor(async () => (await value()) === url, 'the Open URL box to hold the link', 2000).catch(() => attempt >= 3)) break;
-  }
-  assert.equal(await value(), url, 'the Open URL box holds the link');
+  }, async () => (await value()) === url, 'the Open URL box to hold the link');
   await wb.press('Enter');
 }
 

@@ -171,10 +171,8 @@ suite('Get Started walkthrough', function () {
     // only while no create request has reached the server, so that one run is started.
     const creates = (): number => sandbox?.stats().byRoute['POST /flowruns'] ?? 0;
     const before = creates();
-    for (let attempt = 1; ; attempt++) {
-      await wb.click('.editor-actions [aria-label^="Run Flow"]', { timeoutMs: 15000 });
-      if (await waitFor(() => creates() > before, 'Run Flow to send the run', 8000).catch(() => attempt >= 3)) break;
-    }
+    await wb.actUntil(() => wb.click('.editor-actions [aria-label^="Run Flow"]', { timeoutMs: 15000 }), () => creates() > before,
+      'Run Flow to send the run', { waitMs: 8000 });
     run = await waitFor(() => sandbox?.listAllRuns().find((r) => r.flow_id === 'flow_slow' && ext.services.startedHere.has(r.id)),
       'the run on the server');
     await waitFor(() => ext.runPanels.get(run?.id ?? ''), 'the run panel to open');

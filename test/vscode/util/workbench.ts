@@ -113,13 +113,24 @@ export async function waitForRowUnder(group: string, text: string, timeoutMs = 1
 export async function chooseFromMenu(label: string): Promise<void> {
   const offered = async (): Promise<boolean> => (await texts('.context-view .action-label')).includes(label);
   await waitFor(offered, `the context menu to offer ${label}`);
+  await actUntil(() => click(`.context-view .action-label:text-is("${label}")`), async () => !(await offered()),
+    `the context menu to close after choosing ${label}`);
+}
+
+/**
+ * Does `act` (a click, typing) until `done` holds, waiting `waitMs` after each try, at most
+ * `attempts` times: input that lands while the workbench redraws can be lost on a busy machine.
+ * `done` must tell a lost try from a slow one (e.g. no request sent yet), or the act repeats.
+ */
+export async function actUntil(act: () => Promise<unknown>, done: () => boolean | Promise<boolean>, what: string,
+  { waitMs = 2000, attempts = 3 } = {}): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await click(`.context-view .action-label:text-is("${label}")`);
+    await act();
     try {
-      await waitFor(async () => !(await offered()), `the context menu to close after choosing ${label}`, 2000);
+      await waitFor(done, `${what} (try ${attempt} of ${attempts})`, waitMs);
       return;
     } catch (e) {
-      if (attempt >= 3) throw e;
+      if (attempt >= attempts) throw e;
     }
   }
 }
@@ -207,7 +218,9 @@ export async function notificationTexts(): Promise<string[]> {
 
 /** Waits until a notification in the Notifications center contains `text`; returns it. */
 export function waitForNotification(text: string, timeoutMs = 15_000): Promise<string> {
-  return waitFor(async () => (await notificationTexts()).find((n) => n.includes(text)), `a notification saying "${text}"`, timeoutMs);
+  let seen: string[] = [];
+  return waitFor(async () => (seen = await notificationTexts()).find((n) => n.includes(text)), `a notification saying "${text}"`, timeoutMs,
+    () => `the notifications: ${JSON.stringify(seen)}`);
 }
 
 /**
